@@ -1,0 +1,81 @@
+"""The rubric (criteria, grades, wording) as data, read from ``criteria.json``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+Kind = Literal["red_flag", "mitigating"]
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    """One rubric criterion: a red flag or a mitigating signal."""
+
+    id: str
+    kind: Kind
+    title: str
+    description: str
+    regulator_note: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rubric:
+    """The whole rubric: version, criteria in their fixed order, grades and people-facing wording."""
+
+    version: str
+    date: str
+    criteria: tuple[Criterion, ...]
+    grades: tuple[dict, ...]
+    neutral_sources: tuple[dict, ...]
+    disclaimer: str
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.criteria)
+
+    @property
+    def red_flags(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.criteria if c.kind == "red_flag")
+
+    @property
+    def mitigating(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.criteria if c.kind == "mitigating")
+
+    def to_dict(self) -> dict:
+        return {
+            "rubric_version": self.version,
+            "rubric_date": self.date,
+            "criteria": [
+                {
+                    "id": c.id, "kind": c.kind, "title": c.title, "description": c.description,
+                    "regulator_note": c.regulator_note, "sources": list(c.sources),
+                }
+                for c in self.criteria
+            ],
+            "grades": list(self.grades),
+            "neutral_sources": list(self.neutral_sources),
+            "disclaimer": self.disclaimer,
+        }
+
+
+@cache
+def load_rubric() -> Rubric:
+    """The rubric shipped with the package."""
+    data = json.loads(resources.files("model").joinpath("criteria.json").read_text("utf-8"))
+    criteria = tuple(
+        Criterion(
+            id=c["id"], kind=c["kind"], title=c["title"], description=c["description"],
+            regulator_note=c["regulator_note"], sources=tuple(c["sources"]),
+        )
+        for c in data["criteria"]
+    )
+    return Rubric(
+        version=data["rubric_version"], date=data["rubric_date"], criteria=criteria,
+        grades=tuple(data["grades"]), neutral_sources=tuple(data["neutral_sources"]),
+        disclaimer=data["disclaimer"],
+    )

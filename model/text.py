@@ -1,0 +1,103 @@
+"""HTML to the visible text a reader sees, one block of the page per line.
+
+BeautifulSoup with the lxml parser; scripts, styles, templates, SVG, form values and
+hidden elements are dropped; block elements end a line so sentences never run together.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
+
+DROPPED_TAGS = frozenset(
+    {
+        "script", "style", "noscript", "template", "svg", "math", "head", "title", "meta", "link",
+        "iframe", "object", "embed", "canvas", "video", "audio", "picture", "source", "track",
+        "input", "select", "option", "optgroup", "textarea", "datalist", "map", "dialog",
+    }
+)
+BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd",
+        "details", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1",
+        "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main",
+        "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
+        "th", "thead", "tr", "ul", "button", "img",
+    }
+)
+_SKIPPED_STRINGS = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_SPACE = re.compile(r"[\s\u00a0\u200b\u2028\u2029\ufeff]+")
+
+
+def is_hidden(tag: Tag) -> bool:
+    """True for elements a browser would not show: hidden, aria-hidden, display:none."""
+    attrs = tag.attrs
+    if not attrs:
+        return False
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    style = attrs.get("style")
+    return bool(style) and bool(_HIDDEN_STYLE.search(style))
+
+
+def parse(html: str | bytes) -> BeautifulSoup:
+    """Parse with lxml; bytes are decoded by the page's own meta charset when it has one."""
+    return BeautifulSoup(html, "lxml")
+
+
+def _strings(root: Tag) -> Iterator[str | None]:
+    """Text of the tree in document order; None marks a block boundary."""
+    stack: list[Tag | NavigableString | None] = [root]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            yield None
+        elif isinstance(node, NavigableString):
+            if not isinstance(node, _SKIPPED_STRINGS):
+                yield str(node)
+        elif node.name in DROPPED_TAGS or is_hidden(node):
+            continue
+        else:
+            block = node.name in BLOCK_TAGS
+            if block:
+                yield None
+                stack.append(None)
+            if node.name == "img":
+                alt = node.get("alt")
+                if isinstance(alt, str) and alt.strip():
+                    yield alt
+            stack.extend(reversed(node.contents))
+
+
+def soup_text(soup: BeautifulSoup) -> str:
+    """Visible text of a parsed page: one line per block, whitespace collapsed."""
+    lines: list[str] = []
+    parts: list[str] = []
+    for piece in _strings(soup):
+        if piece is not None:
+            parts.append(piece)
+            continue
+        if parts:
+            line = _SPACE.sub(" ", "".join(parts)).strip()
+            if line:
+                lines.append(line)
+            parts.clear()
+    if parts:
+        line = _SPACE.sub(" ", "".join(parts)).strip()
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def visible_text(html: str | bytes) -> str:
+    """Visible text of an HTML page (see :func:`soup_text`)."""
+    return soup_text(parse(html))
+
+
+def normalise(text: str) -> str:
+    """Collapse whitespace the way :func:`visible_text` does, for comparing snippets."""
+    return _SPACE.sub(" ", text).strip()
