@@ -93,8 +93,27 @@ def soup_text(soup: BeautifulSoup) -> str:
     return "\n".join(lines)
 
 
+_MARKUP = re.compile(rb"<(?:[a-zA-Z][a-zA-Z0-9-]*|/[a-zA-Z]|!)[^>]{0,2000}>")
+
+
+def looks_like_html(data: str | bytes) -> bool:
+    """True when the input has any tag, comment or doctype; plain text is read line by line instead."""
+    head = data[:200_000]
+    return bool(_MARKUP.search(head.encode("utf-8", "surrogatepass") if isinstance(head, str) else head))
+
+
+def plain_text(text: str) -> str:
+    """Plain text (an already extracted page) as visible text: its own lines, whitespace collapsed."""
+    lines = (_SPACE.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def visible_text(html: str | bytes) -> str:
-    """Visible text of an HTML page (see :func:`soup_text`)."""
+    """Visible text of an HTML page (see :func:`soup_text`); input with no markup keeps its own lines."""
+    if not looks_like_html(html):
+        if isinstance(html, bytes):
+            html = parse(html).get_text()  # lets BeautifulSoup's charset detection decode the bytes
+        return plain_text(html)
     return soup_text(parse(html))
 
 

@@ -269,6 +269,38 @@ def target_problems(figures: dict) -> list[str]:
     return problems
 
 
+SECOND_PASS = "second_pass.jsonl"
+
+
+def agreement(corpus: Path, pages: list[Page]) -> dict | None:
+    """Agreement of the blind second-pass labels (``second_pass.jsonl``) with the corpus labels, or None."""
+    path = Path(corpus) / SECOND_PASS
+    if not path.is_file():
+        return None
+    from sklearn.metrics import cohen_kappa_score, f1_score
+
+    first = {p.id: p for p in pages}
+    second = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    pairs = [(first[s["id"]], s) for s in second if s["id"] in first]
+    ids = load_rubric().ids
+    a = [p.grade for p, _ in pairs]
+    b = [s["grade"] for _, s in pairs]
+    truth = [[c in p.criteria for c in ids] for p, _ in pairs]
+    other = [[c in s["criteria"] for c in ids] for _, s in pairs]
+    return {
+        "pages": len(pairs),
+        "share_of_corpus": round(len(pairs) / len(pages), 3) if pages else 0.0,
+        "grade_exact": round(sum(x == y for x, y in zip(a, b)) / len(pairs), 3),
+        "grade_within_one": round(sum(abs(x - y) <= 1 for x, y in zip(a, b)) / len(pairs), 3),
+        "grade_quadratic_kappa": round(float(cohen_kappa_score(a, b, weights="quadratic")), 3),
+        "applicable": round(sum((p.kind == "irrelevant") == (s["kind"] == "irrelevant") for p, s in pairs)
+                            / len(pairs), 3),
+        "kind": round(sum(p.kind == s["kind"] for p, s in pairs) / len(pairs), 3),
+        "criteria_micro_f1": round(float(f1_score(truth, other, average="micro")), 3),
+        "criteria_macro_f1": round(float(f1_score(truth, other, average="macro", zero_division=0)), 3),
+    }
+
+
 def _table(header: list[str], rows: list[list[object]]) -> str:
     cells = [header] + [[str(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
@@ -311,6 +343,11 @@ def corpus_stats(corpus: Path) -> str:
     shared = long_sentence_sites(pages)
     widest = max((len(s) for s in shared.values()), default=0)
     out += [f"Sentences over {SHARED_SENTENCE_WORDS} words: {len(shared)} distinct; most sites sharing one: {widest}", ""]
+    second = agreement(corpus, pages)
+    if second:
+        out += [f"Blind second pass: {second['pages']} pages ({second['share_of_corpus']:.0%} of the corpus)",
+                _table(["measure", "agreement"], [[k, v] for k, v in second.items() if k not in ("pages", "share_of_corpus")]),
+                ""]
     missing = target_problems(figures)
     out.append("Targets: all met" if not missing else "Targets not met:\n  " + "\n  ".join(missing))
     return "\n".join(out)
