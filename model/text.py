@@ -44,9 +44,48 @@ def is_hidden(tag: Tag) -> bool:
     return bool(style) and bool(_HIDDEN_STYLE.search(style))
 
 
+_OPEN = r"<(script|style|svg|noscript|template)\b|<!--"
+_OPEN_STR, _OPEN_BYTES = re.compile(_OPEN, re.I), re.compile(_OPEN.encode(), re.I)
+_CLOSE_STR = {t: re.compile(rf"</{t}\s*>", re.I) for t in ("script", "style", "svg", "noscript", "template")}
+_CLOSE_BYTES = {t: re.compile(rf"</{t}\s*>".encode(), re.I) for t in _CLOSE_STR}
+
+
+def strip_invisible(html: str | bytes) -> str | bytes:
+    """Cut closed script, style, svg, noscript and template blocks and comments before parsing: they are never
+    shown, and on real pages they hold most of the elements and bytes. Linear time: once a block has no closing
+    tag further on, blocks of that kind are left to the parser."""
+    is_str = isinstance(html, str)
+    opener = _OPEN_STR if is_str else _OPEN_BYTES
+    closers = dict(_CLOSE_STR if is_str else _CLOSE_BYTES)
+    comment_end = "-->" if is_str else b"-->"
+    pieces, pos, search_from, comments = [], 0, 0, True
+    while (match := opener.search(html, search_from)) is not None:
+        name = match.group(1)
+        if name is None:
+            end = html.find(comment_end, match.end()) if comments else -1
+            comments = end >= 0
+            end = -1 if end < 0 else end + 3
+        else:
+            key = (name if is_str else name.decode()).lower()
+            closer = closers.get(key)
+            found = closer.search(html, match.end()) if closer is not None else None
+            if found is None:
+                closers.pop(key, None)
+            end = found.end() if found is not None else -1
+        if end < 0:
+            search_from = match.end()
+            continue
+        pieces.append(html[pos:match.start()])
+        pos = search_from = end
+    if not pieces:
+        return html
+    pieces.append(html[pos:])
+    return ("" if is_str else b"").join(pieces)
+
+
 def parse(html: str | bytes) -> BeautifulSoup:
     """Parse with lxml; bytes are decoded by the page's own meta charset when it has one."""
-    return BeautifulSoup(html, "lxml")
+    return BeautifulSoup(strip_invisible(html), "lxml", multi_valued_attributes=None)
 
 
 def _strings(root: Tag) -> Iterator[str | None]:

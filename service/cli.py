@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ def _cmd_text(args: argparse.Namespace) -> int:
     status = 0
     for path in args.paths:
         try:
-            data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+            data = _read_input(path)
         except OSError as exc:
             print(f"stemclaim: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
             status = 2
@@ -27,6 +28,64 @@ def _cmd_text(args: argparse.Namespace) -> int:
         else:
             print(text)
     return status
+
+
+def _read_input(path: str) -> bytes:
+    return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from training.train import train
+
+    train(args.corpus, args.out, args.card)
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from training.evaluate import report
+
+    print(report(args.corpus, args.split))
+    return 0
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    """Score each page; unreadable files are reported and skipped, and make the exit code 2."""
+    from model.artifact import ArtifactError
+    from model.assessment import NotTextError, default_assessor
+
+    try:
+        assessor = default_assessor()
+    except ArtifactError as exc:
+        print(f"stemclaim: {exc}", file=sys.stderr)
+        return 3
+    status = 0
+    for path in args.paths:
+        try:
+            assessment = assessor.assess(_read_input(path))
+        except OSError as exc:
+            print(f"stemclaim: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+            status = 2
+            continue
+        except NotTextError as exc:
+            print(f"stemclaim: {path}: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        if args.format == "json":
+            print(json.dumps({"path": path, **assessment.to_dict()}, ensure_ascii=False))
+        else:
+            print(format_text(path, assessment))
+    return status
+
+
+def format_text(path: str, assessment) -> str:
+    """Human-readable lines for one assessment: level, score, each hit with its first evidence sentence."""
+    lines = [f"{path}: {assessment.level} (score {assessment.score:.0f}, grade {assessment.grade})",
+             f"  {assessment.headline}"]
+    for finding in assessment.hits:
+        quote = f': "{finding.evidence[0].text}"' if finding.evidence else ""
+        marker = "+" if finding.kind == "mitigating" else "!"
+        lines.append(f"  {marker} {finding.id} ({finding.probability:.2f}){quote}")
+    return "\n".join(lines)
 
 
 def _cmd_corpus_check(args: argparse.Namespace) -> int:
@@ -58,9 +117,26 @@ def build_parser() -> argparse.ArgumentParser:
     text.add_argument("--sentences", action="store_true", help="one sentence per line")
     text.set_defaults(func=_cmd_text)
 
+    score = commands.add_parser("score", help="assess saved pages and print how far each overclaims")
+    score.add_argument("paths", nargs="+", metavar="PATH", help="HTML file, or - for standard input")
+    score.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or JSON lines")
+    score.set_defaults(func=_cmd_score)
+
+    root = Path(__file__).resolve().parent.parent
+    default_corpus = root / "training" / "corpus"
+    train = commands.add_parser("train", help="train on the corpus and write the artifact, manifest and model card")
+    train.add_argument("--corpus", type=Path, default=default_corpus)
+    train.add_argument("--out", type=Path, default=root / "model" / "artifacts", help="artifact folder")
+    train.add_argument("--card", type=Path, default=root / "training" / "MODEL_CARD.md", help="model card path")
+    train.set_defaults(func=_cmd_train)
+
+    evaluate = commands.add_parser("evaluate", help="metrics of the shipped model on a corpus split")
+    evaluate.add_argument("--corpus", type=Path, default=default_corpus)
+    evaluate.add_argument("--split", choices=("train", "dev", "test"), default="test")
+    evaluate.set_defaults(func=_cmd_evaluate)
+
     corpus = commands.add_parser("corpus", help="check or describe the labelled corpus")
     corpus_commands = corpus.add_subparsers(dest="corpus_command", required=True)
-    default_corpus = Path(__file__).resolve().parent.parent / "training" / "corpus"
     for name, func, summary in (
         ("check", _cmd_corpus_check, "validate labels and pages; non-zero exit on any problem"),
         ("stats", _cmd_corpus_stats, "print distribution tables"),

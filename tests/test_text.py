@@ -52,3 +52,13 @@ def test_sentences_do_not_split_inside_numbers_or_lowercase_continuations():
     assert [s.text for s in split_sentences(text)] == [
         "About 2.8 million people have MS e.g. in Europe.", "Success was 85.5 percent.",
     ]
+
+
+def test_plain_text_keeps_its_own_lines():
+    assert visible_text("Home\nAbout us\n\n  Stem cells   cure MS.  \n") == "Home\nAbout us\nStem cells cure MS."
+
+
+def test_many_unclosed_invisible_blocks_are_left_to_the_parser():
+    # Tens of thousands of unclosed openers: a naive scan for each closing tag would be quadratic.
+    html = "<p>start</p>" + "<!-- y" * 50_000 + "<script>x" * 50_000 + "<p>end</p>"
+    assert visible_text(html) == "start"

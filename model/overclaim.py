@@ -1,0 +1,340 @@
+"""The overclaim model: sentence-level criterion detectors stacked under page-level decisions.
+
+1. Every sentence gets a probability for each rubric criterion from one linear model over word n-grams (with
+   negation, hedging and attribution scope marked), character n-grams and rubric cues (:mod:`model.cues`).
+2. Each criterion's page probability comes from a small logistic model over that criterion's strongest
+   sentence, top-3 mean and count, plus a few page-wide topic figures.
+3. Applicability (is the page about stem-cell therapy for MS?) and the grade come from logistic models over
+   page-wide figures and the criteria probabilities.
+Page models are fitted on out-of-fold sentence probabilities (folds by site), so they learn how the sentence
+model behaves on unseen sites, and on page openings as well as whole pages, since a page is often judged by its
+first screen.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, clone
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
+from sklearn.preprocessing import MaxAbsScaler, StandardScaler
+
+from model.cues import CUE_NAMES, CueFeatures, distinct_conditions, asserted_words, sentence_cues, words_of
+from model.sentences import Sentence, split_sentences
+from model.text import normalise
+
+GRADES = (0, 1, 2, 3)
+OPENINGS = (1000, 2000)
+EGREGIOUS = frozenset({"cure_claim", "guaranteed_results", "regulatory_misrepresentation", "risk_minimization",
+                       "undermines_standard_care"})
+_TOPIC_CUES = ("ms", "cell_product", "hsct", "commercial", "citation", "risk", "attribution", "testimonial")
+
+
+@dataclass
+class TrainingPage:
+    """A labelled page as the model learns from it."""
+
+    text: str
+    criteria: frozenset[str]
+    evidence: dict[str, list[str]]
+    grade: int
+    applicable: bool
+    group: str
+
+
+@dataclass
+class PagePrediction:
+    """Everything the model says about one page's visible text."""
+
+    sentences: list[Sentence]
+    sentence_proba: np.ndarray  # (n_sentences, n_criteria)
+    criteria_proba: np.ndarray  # (n_criteria,)
+    applicable_proba: float
+    grade_proba: np.ndarray  # (4,), mixed with applicability: P(grade 0) includes "not applicable"
+
+    @property
+    def expected_grade(self) -> float:
+        return float(np.dot(self.grade_proba, GRADES))
+
+
+def build_sentence_pipeline(C: float = 4.0, max_word_features: int = 30000, max_char_features: int = 40000,
+                            class_weight: str | None = None, char_ngrams: tuple[int, int] = (4, 4),
+                            random_state: int = 0) -> Pipeline:
+    """(sentence, context) items to one probability per criterion: n-grams of the sentence plus cues of the
+    sentence and its context into one-vs-rest logistic regression."""
+    parts = [
+        ("words", TfidfVectorizer(preprocessor=words_of, ngram_range=(1, 2), min_df=2, max_features=max_word_features,
+                                  sublinear_tf=True, token_pattern=r"\S+", dtype=np.float32)),
+        ("cues", make_pipeline(CueFeatures(), MaxAbsScaler())),
+    ]
+    if max_char_features:
+        parts.insert(1, ("chars", TfidfVectorizer(preprocessor=asserted_words, analyzer="char_wb", ngram_range=char_ngrams,
+                                                  min_df=3, max_features=max_char_features, sublinear_tf=True,
+                                                  dtype=np.float32)))
+    features = FeatureUnion(parts)
+    classifier = OneVsRestClassifier(LogisticRegression(C=C, max_iter=2000, solver="liblinear",
+                                                        class_weight=class_weight, random_state=random_state))
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def sentence_items(sentences: list[Sentence]) -> list[tuple[str, str]]:
+    """Each sentence with its context: the two sentences before it and the last lead-in ending in ':' nearby."""
+    texts = [s.text for s in sentences]
+    items = []
+    lead_in, lead_at = "", -10
+    for i, text in enumerate(texts):
+        context = texts[max(0, i - 2):i]
+        if lead_in and i - lead_at > 2 and i - lead_at <= 12:
+            context = [lead_in, *context]
+        items.append((text, " ".join(context)))
+        if text.endswith(":"):
+            lead_in, lead_at = text, i
+    return items
+
+
+def sentence_targets(sentences: list[Sentence], evidence: dict[str, list[str]], criteria: tuple[str, ...]) -> np.ndarray:
+    """0/1 matrix: does each sentence show each criterion (overlaps one of its evidence sentences)?"""
+    targets = np.zeros((len(sentences), len(criteria)), dtype=np.int8)
+    wanted = {c: [normalise(e) for e in evidence.get(c, [])] for c in criteria}
+    for i, sentence in enumerate(sentences):
+        s = sentence.text
+        for j, c in enumerate(criteria):
+            if any(e in s or (len(s) >= 12 and s in e) for e in wanted[c]):
+                targets[i, j] = 1
+    return targets
+
+
+@dataclass
+class PageSummary:
+    """Fixed-size description of a page: per criterion (strongest, top-3 mean, count) and page-wide figures."""
+
+    per_criterion: np.ndarray  # (n_criteria, 3)
+    shared: np.ndarray  # (n_shared,)
+
+    def for_criterion(self, j: int) -> np.ndarray:
+        return np.concatenate([self.per_criterion[j], self.shared])
+
+    def flat(self) -> np.ndarray:
+        return np.concatenate([self.per_criterion[:, 0], self.per_criterion[:, 2], self.shared])
+
+    def topic(self) -> np.ndarray:
+        """How much the page talks about MS, about cell products or aHSCT, and about both together."""
+        ms, cells, hsct, both, sentences = self.shared[[0, 1, 2, 8, 10]]
+        return np.array([ms, cells, hsct, both, min(ms, max(cells, hsct)), sentences])
+
+
+def summarise(sentences: list[Sentence], proba: np.ndarray) -> PageSummary:
+    n_criteria = proba.shape[1]
+    if len(sentences) == 0:
+        per = np.zeros((n_criteria, 3))
+        cues = np.zeros((1, len(CUE_NAMES)))
+    else:
+        ordered = -np.sort(-proba, axis=0)
+        per = np.column_stack([ordered[0], ordered[:3].mean(axis=0), np.log1p((proba >= 0.5).sum(axis=0))])
+        cues = np.vstack([sentence_cues(s.text)[:len(CUE_NAMES)] for s in sentences])
+    names = list(CUE_NAMES)
+    counts = [math.log1p(cues[:, names.index(c)].sum()) for c in _TOPIC_CUES]
+    ms, cells, hsct = (cues[:, names.index(c)] > 0 for c in ("ms", "cell_product", "hsct"))
+    conditions = set().union(*(distinct_conditions(s.text) for s, row in zip(sentences, cues)
+                               if row[names.index("conditions")]))
+    shared = np.array([*counts, math.log1p((ms & (cells | hsct)).sum()), math.log1p(len(conditions)),
+                       math.log1p(len(sentences))])
+    return PageSummary(per, shared)
+
+
+def opening(text: str, chars: int) -> str:
+    """The first ``chars`` characters of a page's text, cut where they fall, as a reader's first screen is."""
+    return text[:chars]
+
+
+def window_grade(page_grade: int, criteria: set[str], red_flags: set[str]) -> int:
+    """Grade of part of a page from the red flags it still shows, never above the whole page's grade: none 0,
+    only sales pressure 1, other red flags 2, an egregious one 3. A grade rests on claims a reader can see."""
+    flags = criteria & red_flags
+    if flags & EGREGIOUS:
+        rule = 3
+    elif flags - {"commercial_pressure"}:
+        rule = 2
+    else:
+        rule = 1 if flags else 0
+    return min(page_grade, rule)
+
+
+class OverclaimModel(BaseEstimator):
+    """Criteria, applicability and grade of a page from its visible text.
+
+    ``criteria`` and ``red_flags`` are rubric ids; ``fit`` takes :class:`TrainingPage` objects and
+    ``predict_text`` a page's visible text.
+    """
+
+    def __init__(self, criteria: tuple[str, ...] = (), red_flags: tuple[str, ...] = (), sentence_C: float = 4.0,
+                 page_C: float = 1.0, grade_C: float = 0.3, max_word_features: int = 30000,
+                 max_char_features: int = 40000, folds: int = 5, opening_weight: float = 0.5,
+                 class_weight: str | None = None, char_ngrams: tuple[int, int] = (4, 4), random_state: int = 0,
+                 n_jobs: int = 2):
+        self.criteria = criteria
+        self.red_flags = red_flags
+        self.sentence_C = sentence_C
+        self.page_C = page_C
+        self.grade_C = grade_C
+        self.max_word_features = max_word_features
+        self.max_char_features = max_char_features
+        self.folds = folds
+        self.opening_weight = opening_weight
+        self.class_weight = class_weight
+        self.char_ngrams = char_ngrams
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    # -- fitting ---------------------------------------------------------------------------------------------
+    def fit(self, pages: list[TrainingPage]) -> "OverclaimModel":
+        criteria = tuple(self.criteria)
+        views = self._views(pages)  # (text, criteria, grade, applicable, weight, page index)
+        split = [split_sentences(v[0]) for v in views]
+        whole = [i for i, v in enumerate(views) if v[4] == 1.0]
+
+        # Sentence features are computed once: the vectorisers see every training sentence (no labels), and only
+        # the classifiers are refitted per fold.
+        items = [sentence_items(sents) for sents in split]
+        texts = list(dict.fromkeys(item for page_items in items for item in page_items))
+        row = {item: i for i, item in enumerate(texts)}
+        features = build_sentence_pipeline(self.sentence_C, self.max_word_features, self.max_char_features,
+                                           self.class_weight, tuple(self.char_ngrams), self.random_state)
+        features, classifier = features.steps[0][1], features.steps[1][1]
+        X = features.fit_transform(texts).tocsr()
+        rows = {i: np.array([row[item] for item in items[i]], dtype=int) for i in range(len(views))}
+        targets = {i: sentence_targets(split[i], pages[views[i][5]].evidence, criteria) for i in whole}
+
+        groups = np.array([p.group for p in pages])
+        folds = list(GroupKFold(n_splits=min(self.folds, len(set(groups)))).split(pages, groups=groups))
+        jobs = []
+        for train_idx, _ in folds:
+            members = set(train_idx)
+            jobs.append([i for i in whole if views[i][5] in members])
+        jobs.append(whole)
+        fitted = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_classifier)(classifier, X, [rows[i] for i in job], [targets[i] for i in job]) for job in jobs)
+        self.sentence_model_ = Pipeline([("features", features), ("classifier", fitted[-1])])
+
+        summaries: list[PageSummary | None] = [None] * len(views)
+        for model, (_, held_idx) in zip(fitted, folds):
+            held = set(held_idx)
+            for i, view in enumerate(views):
+                if view[5] in held:
+                    proba = model.predict_proba(X[rows[i]]) if len(rows[i]) else np.zeros((0, len(criteria)))
+                    summaries[i] = summarise(split[i], proba)
+        weights = np.array([v[4] for v in views])
+        Y = np.array([[c in v[1] for c in criteria] for v in views], dtype=int)
+        self.page_models_ = []
+        for j in range(len(criteria)):
+            P = np.vstack([s.for_criterion(j) for s in summaries])
+            self.page_models_.append(_fit_binary(P, Y[:, j], weights, self.page_C))
+        flat = np.vstack([s.flat() for s in summaries])
+        applicable = np.array([v[3] for v in views], dtype=int)
+        topics = np.vstack([s.topic() for s in summaries])
+        self.applicability_model_ = _fit_binary(topics, applicable, weights, self.page_C)
+        G = self._grade_features(flat, self._criteria_proba(summaries))
+        mask = applicable.astype(bool)
+        grades = np.array([v[2] for v in views])
+        self.grade_model_ = OrdinalLogistic(C=self.grade_C).fit(G[mask], grades[mask], weights[mask])
+        return self
+
+    def _views(self, pages: list[TrainingPage]) -> list[tuple]:
+        """Whole pages (weight 1) and their openings (``opening_weight``), with the labels each view shows."""
+        red = set(self.red_flags)
+        views = []
+        for k, page in enumerate(pages):
+            views.append((page.text, set(page.criteria), page.grade, page.applicable, 1.0, k))
+            for chars in OPENINGS:
+                if len(page.text) <= chars * 1.2:
+                    continue
+                text = opening(page.text, chars)
+                shown = {c for c, sentences in page.evidence.items() if any(normalise(s) in text for s in sentences)}
+                views.append((text, shown, window_grade(page.grade, shown, red), page.applicable,
+                              self.opening_weight, k))
+        return views
+
+    def _grade_features(self, flat: np.ndarray, crit: np.ndarray) -> np.ndarray:
+        """Page figures, criteria probabilities, and the rubric's own summary of them: how likely an egregious
+        flag is, how many red flags and mitigating signals to expect."""
+        red = [j for j, c in enumerate(self.criteria) if c in set(self.red_flags)]
+        mitigating = [j for j in range(len(self.criteria)) if j not in red]
+        egregious = [j for j, c in enumerate(self.criteria) if c in EGREGIOUS]
+        rubric = np.column_stack([crit[:, egregious].max(axis=1), crit[:, red].sum(axis=1),
+                                  crit[:, mitigating].sum(axis=1)])
+        return np.hstack([flat, crit, rubric])
+
+    def _criteria_proba(self, summaries: list[PageSummary]) -> np.ndarray:
+        return np.column_stack([
+            model.predict_proba(np.vstack([s.for_criterion(j) for s in summaries]))[:, 1]
+            for j, model in enumerate(self.page_models_)])
+
+    # -- prediction ------------------------------------------------------------------------------------------
+    def sentence_proba(self, sentences: list[Sentence]) -> np.ndarray:
+        """Criterion probabilities per sentence, in context; a repeated (sentence, context) is scored once."""
+        if not sentences:
+            return np.zeros((0, len(self.criteria)))
+        items = sentence_items(sentences)
+        unique = list(dict.fromkeys(items))
+        proba = self.sentence_model_.predict_proba(unique)
+        if len(unique) == len(items):
+            return proba
+        row = {item: i for i, item in enumerate(unique)}
+        return proba[[row[item] for item in items]]
+
+    def predict_text(self, text: str) -> PagePrediction:
+        sentences = split_sentences(text)
+        proba = self.sentence_proba(sentences)
+        summary = summarise(sentences, proba)
+        crit = self._criteria_proba([summary])
+        flat = summary.flat()[None, :]
+        applicable = float(self.applicability_model_.predict_proba(summary.topic()[None, :])[0, 1])
+        conditional = self.grade_model_.predict_proba(self._grade_features(flat, crit))[0]
+        grade_proba = applicable * conditional
+        grade_proba[0] += 1.0 - applicable
+        return PagePrediction(sentences, proba, crit[0], applicable, grade_proba)
+
+
+class OrdinalLogistic:
+    """Ordinal regression as cumulative logistic models: one for each P(grade >= k), k = 1..3."""
+
+    def __init__(self, C: float = 0.3):
+        self.C = C
+
+    def fit(self, X: np.ndarray, grades: np.ndarray, weights: np.ndarray) -> "OrdinalLogistic":
+        self.models_ = [_fit_binary(X, (grades >= k).astype(int), weights, self.C) for k in GRADES[1:]]
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        at_least = np.column_stack([np.ones(len(X))] + [m.predict_proba(X)[:, 1] for m in self.models_])
+        at_least = np.minimum.accumulate(at_least, axis=1)
+        return np.column_stack([at_least[:, :-1] - at_least[:, 1:], at_least[:, -1]])
+
+
+def _fit_classifier(template, X, rows: list[np.ndarray], targets: list[np.ndarray]):
+    """A fresh copy of the sentence classifier fitted on the given sentence rows of ``X``."""
+    return clone(template).fit(X[np.concatenate(rows)], np.vstack(targets))
+
+
+def _fit_binary(X: np.ndarray, y: np.ndarray, weights: np.ndarray, C: float):
+    if 0 < y.sum() < len(y):
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000))
+        return model.fit(X, y, logisticregression__sample_weight=weights)
+    return _Constant(float(y.mean()))
+
+
+class _Constant:
+    """Stand-in page model for a label with one class only in the training data."""
+
+    def __init__(self, p: float):
+        self.p = p
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return np.tile([1.0 - self.p, self.p], (len(X), 1))

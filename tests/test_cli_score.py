@@ -1,0 +1,52 @@
+"""`stemclaim score`: text and JSON output, standard input, and unreadable files."""
+
+import io
+import json
+import sys
+from pathlib import Path
+
+from service.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CLINIC = str(FIXTURES / "clinic_overclaim.html")
+HOSPITAL = str(FIXTURES / "hospital_careful.html")
+
+
+def test_text_format_shows_level_score_and_evidence(capsys):
+    assert main(["score", CLINIC]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{CLINIC}: high (score ")
+    assert "! cure_claim" in out and '"' in out
+
+
+def test_json_format_prints_one_assessment_per_line(capsys):
+    assert main(["score", "--format", "json", CLINIC, HOSPITAL]) == 0
+    lines = capsys.readouterr().out.strip().split("\n")
+    assert len(lines) == 2
+    first, second = (json.loads(line) for line in lines)
+    assert first["path"] == CLINIC and first["level"] == "high"
+    assert second["path"] == HOSPITAL and second["level"] == "low"
+
+
+def test_standard_input(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(Path(CLINIC).read_bytes())))
+    assert main(["score", "--format", "json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["level"] == "high"
+
+
+def test_missing_file_is_reported_and_the_others_still_scored(capsys, tmp_path):
+    missing = str(tmp_path / "nope.html")
+    assert main(["score", missing, HOSPITAL]) == 2
+    captured = capsys.readouterr()
+    assert f"cannot read {missing}" in captured.err
+    assert f"{HOSPITAL}: low" in captured.out
+
+
+def test_directory_and_binary_files_are_errors(capsys, tmp_path):
+    binary = tmp_path / "image.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64)
+    assert main(["score", str(tmp_path), str(binary), HOSPITAL]) == 2
+    captured = capsys.readouterr()
+    assert f"cannot read {tmp_path}" in captured.err
+    assert "binary data" in captured.err
+    assert f"{HOSPITAL}: low" in captured.out

@@ -1,0 +1,127 @@
+"""`model.assess`: the shape of its answer, its behaviour on clear pages, and odd or hostile input."""
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from model import NotTextError, assess
+from model.rubric import load_rubric
+from model.text import visible_text
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TOP_KEYS = {"score", "grade", "level", "applicable", "criteria", "headline", "summary", "text_length", "model"}
+
+
+def fixture(name: str) -> str:
+    return (FIXTURES / name).read_text("utf-8")
+
+
+def check_shape(result: dict, html) -> None:
+    assert set(result) == TOP_KEYS
+    assert 0.0 <= result["score"] <= 100.0 and isinstance(result["score"], float)
+    assert result["grade"] in (0, 1, 2, 3)
+    assert result["level"] in ("not_applicable", "low", "moderate", "high")
+    assert (result["level"] == "not_applicable") == (not result["applicable"])
+    assert [c["id"] for c in result["criteria"]] == list(load_rubric().ids)
+    text = visible_text(html) if isinstance(html, str) else None
+    for c in result["criteria"]:
+        assert set(c) == {"id", "kind", "title", "hit", "probability", "evidence"}
+        assert c["kind"] in ("red_flag", "mitigating") and 0.0 <= c["probability"] <= 1.0
+        assert c["evidence"] == [] or c["hit"]
+        for e in c["evidence"]:
+            assert 0 <= e["start"] < e["end"] <= result["text_length"]
+            if text is not None:
+                assert text[e["start"]:e["end"]] == e["text"]
+    assert set(result["model"]) == {"name", "version", "sha256", "rubric_version"}
+    assert isinstance(result["headline"], str) and result["headline"]
+    json.dumps(result)
+
+
+def hits(result: dict) -> set[str]:
+    return {c["id"] for c in result["criteria"] if c["hit"]}
+
+
+def test_overclaiming_clinic_page_is_high_with_quoted_evidence():
+    html = fixture("clinic_overclaim.html")
+    result = assess(html).to_dict()
+    check_shape(result, html)
+    assert result["applicable"] and result["level"] == "high" and result["grade"] >= 2
+    assert {"cure_claim", "risk_minimization", "commercial_pressure"} <= hits(result)
+    cure = next(c for c in result["criteria"] if c["id"] == "cure_claim")
+    assert any("myelin" in e["text"] or "Reverse" in e["text"] for e in cure["evidence"])
+
+
+def test_careful_hospital_page_is_low_and_shows_mitigation():
+    html = fixture("hospital_careful.html")
+    result = assess(html).to_dict()
+    check_shape(result, html)
+    assert result["applicable"] and result["level"] == "low"
+    assert "cure_claim" not in hits(result)
+    assert {"discusses_risks", "cites_evidence"} <= hits(result)
+
+
+def test_page_not_about_stem_cells_for_ms_is_not_applicable():
+    result = assess(fixture("irrelevant_knee.html")).to_dict()
+    assert result["applicable"] is False and result["level"] == "not_applicable"
+
+
+def test_negated_claim_is_not_a_cure_claim():
+    careful = assess("<p>Stem cell therapy for multiple sclerosis cannot cure MS and does not repair myelin.</p>"
+                     "<p>No cell product has been proven to reverse multiple sclerosis.</p>").to_dict()
+    claimed = assess("<p>Stem cell therapy for multiple sclerosis cures MS and repairs myelin.</p>"
+                     "<p>Our cells reverse multiple sclerosis.</p>").to_dict()
+    prob = lambda r: next(c["probability"] for c in r["criteria"] if c["id"] == "cure_claim")
+    assert prob(claimed) > 0.5 > prob(careful)
+
+
+def test_plain_text_input_keeps_its_lines():
+    text = "Home\nAbout\nOur stem cells cure multiple sclerosis.\nBook now"
+    result = assess(text).to_dict()
+    check_shape(result, text)
+    assert result["text_length"] == len(text)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "", b"", "   ", "<", "<html><body><div><p>unclosed <b>tags <i>everywhere",
+        "<div>" * 20000 + "stem cells cure MS" + "</div>" * 20000,
+        b'<html><head><meta charset="windows-1252"></head><body><p>Stem cells \x93cure\x94 MS \x96 caf\xe9</p></body></html>',
+        b"\xff\xfe<\x00p\x00>\x00h\x00i\x00<\x00/\x00p\x00>\x00",
+        "<p>\ud800 lone surrogate</p>",
+        b"\x80\x81\x82 not utf-8 \xfe",
+    ],
+    ids=["empty", "empty-bytes", "spaces", "lone-bracket", "broken", "deep", "cp1252", "utf16", "surrogate", "bad-bytes"],
+)
+def test_odd_html_never_raises(html):
+    result = assess(html).to_dict()
+    check_shape(result, None)
+
+
+def test_meta_charset_is_honoured():
+    html = b'<html><head><meta charset="windows-1252"></head><body><p>Stem cells \x93cure\x94 MS</p></body></html>'
+    assert assess(html).text_length == len("Stem cells \u201ccure\u201d MS")
+
+
+def test_five_megabyte_page():
+    paragraph = "<p>Multiple sclerosis affects the brain and spinal cord; stem cell clinics advertise widely.</p>"
+    html = "<html><body>" + paragraph * (5_000_000 // len(paragraph)) + "</body></html>"
+    assert len(html) >= 4_900_000
+    check_shape(assess(html).to_dict(), None)
+
+
+@pytest.mark.parametrize("value", [None, 42, ["<p>x</p>"], {"html": "x"}, b"\x00\x01\x02binary\x00" * 10])
+def test_input_that_is_not_text_raises_a_value_error(value):
+    with pytest.raises(NotTextError) as err:
+        assess(value)
+    assert isinstance(err.value, ValueError)
+
+
+def test_assess_is_thread_safe():
+    pages = [fixture("clinic_overclaim.html"), fixture("hospital_careful.html")] * 8
+    expected = [assess(p).to_dict() for p in pages]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda p: assess(p).to_dict(), pages))
+    assert got == expected

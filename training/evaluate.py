@@ -1,0 +1,95 @@
+"""Metrics of an assessor on labelled pages: overall, and per page kind."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from scipy.stats import spearmanr
+from sklearn.metrics import brier_score_loss, f1_score, roc_auc_score
+
+from model.assessment import Assessment, Assessor
+from model.text import normalise
+from training.corpus import Page
+
+
+def assess_pages(assessor: Assessor, pages: list[Page]) -> list[Assessment]:
+    return [assessor.assess_text(p.text) for p in pages]
+
+
+def _safe(fn, *args, **kwargs) -> float | None:
+    try:
+        value = float(fn(*args, **kwargs))
+    except ValueError:
+        return None
+    return None if np.isnan(value) else round(value, 4)
+
+
+def _varies(values) -> bool:
+    return len(np.unique(np.asarray(values))) > 1
+
+
+def metrics(pages: list[Page], results: list[Assessment], red_flags: tuple[str, ...],
+            mitigating: tuple[str, ...]) -> dict:
+    """Headline metrics for pages and the assessments made of them. A criterion neither labelled nor predicted on
+    any page counts as F1 1 (nothing to find, nothing claimed); correlations undefined on constant input are None."""
+    grades = np.array([p.grade for p in pages])
+    scores = np.array([r.score for r in results])
+    ids = [f.id for f in results[0].criteria] if results else []
+    truth = np.array([[c in p.criteria for c in ids] for p in pages], dtype=int)
+    hit = np.array([[f.hit for f in r.criteria] for r in results], dtype=int)
+    proba = np.array([[f.probability for f in r.criteria] for r in results])
+    red = [ids.index(c) for c in red_flags]
+    mit = [ids.index(c) for c in mitigating]
+    applicable_truth = np.array([p.kind != "irrelevant" for p in pages], dtype=int)
+    applicable_pred = np.array([r.applicable for r in results], dtype=int)
+    listed = total = 0
+    for page, result in zip(pages, results):
+        for finding in result.hits:
+            wanted = [normalise(e) for e in page.evidence.get(finding.id, [])]
+            for ev in finding.evidence:
+                total += 1
+                listed += any(w in ev.text or ev.text in w for w in wanted)
+    return {
+        "pages": len(pages),
+        "spearman": _safe(lambda: spearmanr(scores, grades).statistic) if _varies(scores) and _varies(grades) else None,
+        "auc_grade_ge_2": _safe(roc_auc_score, grades >= 2, scores) if _varies(grades >= 2) else None,
+        "grade_accuracy": round(float(np.mean([r.grade for r in results] == grades)), 4) if len(pages) else None,
+        "grade_mae": round(float(np.mean(np.abs(scores * 3 / 100 - grades))), 4) if len(pages) else None,
+        "red_flag_macro_f1": _safe(f1_score, truth[:, red], hit[:, red], average="macro", zero_division=1.0),
+        "mitigating_macro_f1": _safe(f1_score, truth[:, mit], hit[:, mit], average="macro", zero_division=1.0),
+        "criteria_brier": round(float(np.mean((proba - truth) ** 2)), 4) if len(pages) else None,
+        "applicability_accuracy": round(float(np.mean(applicable_truth == applicable_pred)), 4) if len(pages) else None,
+        "applicability_brier": _safe(brier_score_loss, applicable_truth, [r.applicable_probability for r in results]),
+        "evidence_precision": round(listed / total, 4) if total else None,
+        "per_criterion_f1": {c: _safe(f1_score, truth[:, j], hit[:, j], zero_division=1.0) for j, c in enumerate(ids)},
+    }
+
+
+def by_kind(pages: list[Page], results: list[Assessment], red_flags, mitigating) -> dict:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, page in enumerate(pages):
+        groups[page.kind].append(i)
+    return {kind: metrics([pages[i] for i in idx], [results[i] for i in idx], red_flags, mitigating)
+            for kind, idx in sorted(groups.items())}
+
+
+def report(corpus, split: str = "test") -> str:
+    """`stemclaim evaluate`: the shipped model's metrics on one split of the corpus, overall and per kind."""
+    from model.assessment import default_assessor
+    from model.rubric import load_rubric
+    from training.corpus import load_pages
+    from training.model_card import metrics_table
+
+    rubric = load_rubric()
+    pages = [p for p in load_pages(corpus) if p.split == split]
+    if not pages:
+        return f"no pages in the {split} split of {corpus}"
+    results = assess_pages(default_assessor(), pages)
+    overall = metrics(pages, results, rubric.red_flags, rubric.mitigating)
+    kinds = by_kind(pages, results, rubric.red_flags, rubric.mitigating)
+    return "\n\n".join([
+        f"{split} split of {corpus}: {len(pages)} pages; model {results[0].model['name']} {results[0].model['version']}",
+        metrics_table({split: overall}),
+        "By page kind:\n" + metrics_table(kinds),
+    ])

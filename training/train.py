@@ -1,0 +1,117 @@
+"""`stemclaim train`: fit on the train split, select on dev, report on test, write the artifact and model card."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+
+from model.artifact import ARTIFACT_DIR, LoadedArtifact, write_artifact, load_artifact
+from model.assessment import Assessor
+from model.overclaim import OverclaimModel, TrainingPage
+from model.rubric import load_rubric
+from training.corpus import Page, load_pages
+from training.evaluate import assess_pages, by_kind, metrics
+from training.model_card import write_model_card
+
+NAME = "overclaim"
+SEED = 0
+GRID = {"sentence_C": (4.0, 8.0), "page_C": (1.0,)}
+LEVELS = ("low", "moderate", "high")
+
+
+def corpus_hash(corpus: Path) -> str:
+    """SHA-256 over the labels file and every page, in name order."""
+    digest = hashlib.sha256((corpus / "labels.jsonl").read_bytes())
+    for path in sorted((corpus / "pages").glob("*.html")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def training_pages(pages: list[Page]) -> list[TrainingPage]:
+    return [TrainingPage(text=p.text, criteria=frozenset(p.criteria), evidence=p.evidence, grade=p.grade,
+                         applicable=p.kind != "irrelevant", group=p.site) for p in pages]
+
+
+def grade_level(grade: int) -> str:
+    """The level a page of this grade should get: 0 low, 1 moderate, 2-3 high."""
+    return LEVELS[min(grade, 2)]
+
+
+def choose_level_thresholds(scores: np.ndarray, grades: np.ndarray) -> tuple[float, float]:
+    """Score cut-offs (moderate, high) that best reproduce each grade's level on labelled pages."""
+    wanted = np.array([LEVELS.index(grade_level(g)) for g in grades])
+    best, best_pair = -1.0, (100 / 6, 50.0)
+    for moderate in np.arange(5.0, 60.0, 1.0):
+        for high in np.arange(moderate + 5.0, 90.0, 1.0):
+            got = (scores >= moderate).astype(int) + (scores >= high).astype(int)
+            recall = np.mean([np.mean(got[wanted == k] == k) for k in range(3) if np.any(wanted == k)])
+            if recall > best + 1e-9:
+                best, best_pair = recall, (float(moderate), float(high))
+    return best_pair
+
+
+def _objective(m: dict) -> float:
+    return sum(v or 0.0 for v in (m["spearman"], m["auc_grade_ge_2"], m["red_flag_macro_f1"], m["mitigating_macro_f1"]))
+
+
+def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=print) -> LoadedArtifact:
+    """Train, select, evaluate and write the artifact, manifest and model card; returns the loaded artifact."""
+    started = time.perf_counter()
+    rubric = load_rubric()
+    pages = load_pages(corpus)
+    split = {s: [p for p in pages if p.split == s] for s in ("train", "dev", "test")}
+    train_pages = training_pages(split["train"])
+    log(f"corpus: {len(pages)} pages ({', '.join(f'{k} {len(v)}' for k, v in split.items())})")
+
+    best = None
+    for sentence_C, page_C in product(GRID["sentence_C"], GRID["page_C"]):
+        model = OverclaimModel(criteria=rubric.ids, red_flags=rubric.red_flags, sentence_C=sentence_C, page_C=page_C,
+                               random_state=SEED)
+        model.fit(train_pages)
+        assessor = Assessor(LoadedArtifact(model, {"name": NAME, "version": "candidate", "sha256": "",
+                                                   "rubric_version": rubric.version}))
+        dev = metrics(split["dev"], assess_pages(assessor, split["dev"]), rubric.red_flags, rubric.mitigating)
+        log(f"  sentence_C={sentence_C} page_C={page_C}: dev spearman {dev['spearman']} auc {dev['auc_grade_ge_2']}"
+            f" red F1 {dev['red_flag_macro_f1']} mitigating F1 {dev['mitigating_macro_f1']}")
+        if best is None or _objective(dev) > _objective(best[1]):
+            best = (model, dev, {"sentence_C": sentence_C, "page_C": page_C})
+    selected, dev, params = best
+    log(f"selected {params}")
+
+    provisional = Assessor(LoadedArtifact(selected, {"name": NAME, "version": "candidate", "sha256": "",
+                                                     "rubric_version": rubric.version}))
+    dev_results = assess_pages(provisional, split["dev"])
+    moderate, high = choose_level_thresholds(np.array([r.score for r in dev_results]),
+                                             np.array([p.grade for p in split["dev"]]))
+    thresholds = {"hit": 0.5, "applicable": 0.5, "moderate": moderate, "high": high}
+    chash = corpus_hash(Path(corpus))
+    manifest = {"name": NAME, "version": f"{rubric.version}.{chash[:8]}", "rubric_version": rubric.version,
+                "corpus_sha256": chash, "params": params, "seed": SEED, "thresholds": thresholds}
+
+    # The dev metrics are those of the selected model, fitted on train only. The shipped model is then refitted
+    # with the selected parameters on train + dev; the test split is touched only to report it.
+    manifest["metrics"] = {"dev": dev}
+    model = OverclaimModel(criteria=rubric.ids, red_flags=rubric.red_flags, random_state=SEED, **params)
+    model.fit(train_pages + training_pages(split["dev"]))
+    assessor = Assessor(LoadedArtifact(model, {**manifest, "sha256": ""}))
+    test = split["test"]
+    results = assess_pages(assessor, test)
+    manifest["metrics"]["test"] = metrics(test, results, rubric.red_flags, rubric.mitigating)
+    manifest["metrics"]["test_by_kind"] = by_kind(test, results, rubric.red_flags, rubric.mitigating)
+    openings = [assessor.assess_text(p.text[:1500]) for p in test]
+    manifest["metrics"]["test_openings_1500"] = {
+        k: v for k, v in metrics(test, openings, rubric.red_flags, rubric.mitigating).items()
+        if k in ("spearman", "auc_grade_ge_2", "grade_accuracy", "applicability_accuracy")}
+    manifest["training_seconds"] = round(time.perf_counter() - started, 1)
+    path = write_artifact(model, manifest, out)
+    artifact = load_artifact(out)
+    log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB) in {manifest['training_seconds']} s")
+    if card is not None:
+        write_model_card(artifact.manifest, card)
+        log(f"wrote {card}")
+    return artifact
