@@ -273,9 +273,11 @@ def asserted_words(item: tuple[str, str]) -> str:
     return " ".join(word for word in mark_scope(item[0]).split() if not word.startswith("neg_"))
 
 
-def words_of(item: tuple[str, str]) -> str:
-    """The sentence of an item with negation, hedge and attribution scope marked (see :func:`mark_scope`)."""
-    return mark_scope(item[0])
+def word_ngrams(item: tuple[str, str]) -> list[str]:
+    """Words and word pairs of an item's sentence, with negation, hedge and attribution scope marked
+    (see :func:`mark_scope`)."""
+    words = mark_scope(item[0]).split()
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
 class CueFeatures(BaseEstimator, TransformerMixin):

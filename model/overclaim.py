@@ -26,7 +26,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 
-from model.cues import CUE_NAMES, CueFeatures, distinct_conditions, asserted_words, sentence_cues, words_of
+from model.cues import CUE_NAMES, CueFeatures, distinct_conditions, asserted_words, sentence_cues, word_ngrams
 from model.sentences import Sentence, split_sentences
 from model.text import normalise
 
@@ -70,8 +70,8 @@ def build_sentence_pipeline(C: float = 4.0, max_word_features: int = 30000, max_
     """(sentence, context) items to one probability per criterion: n-grams of the sentence plus cues of the
     sentence and its context into one-vs-rest logistic regression."""
     parts = [
-        ("words", TfidfVectorizer(preprocessor=words_of, ngram_range=(1, 2), min_df=2, max_features=max_word_features,
-                                  sublinear_tf=True, token_pattern=r"\S+", dtype=np.float32)),
+        ("words", TfidfVectorizer(analyzer=word_ngrams, min_df=2, max_features=max_word_features, sublinear_tf=True,
+                                  dtype=np.float32)),
         ("cues", make_pipeline(CueFeatures(), MaxAbsScaler())),
     ]
     if max_char_features:
