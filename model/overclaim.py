@@ -4,8 +4,9 @@
    negation, hedging and attribution scope marked), character n-grams and rubric cues (:mod:`model.cues`).
 2. Each criterion's page probability comes from a small logistic model over that criterion's strongest
    sentence, top-3 mean and count, plus a few page-wide topic figures.
-3. Applicability (is the page about stem-cell therapy for MS?) and the grade come from logistic models over
-   page-wide figures and the criteria probabilities.
+3. Applicability (is the page about stem-cell therapy for MS?) comes from a logistic model over how much the
+   page talks about MS and about cell products; the grade from an ordinal logistic model over page-wide figures
+   and the criteria probabilities.
 Page models are fitted on out-of-fold sentence probabilities (folds by site), so they learn how the sentence
 model behaves on unseen sites, and on page openings as well as whole pages, since a page is often judged by its
 first screen.
