@@ -88,6 +88,31 @@ def format_text(path: str, assessment) -> str:
     return "\n".join(lines)
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    """Start the HTTP service with uvicorn; settings from STEMCLAIM_* variables, then these flags."""
+    import logging
+
+    import uvicorn
+
+    from model.artifact import ArtifactError, load_artifact
+    from service.settings import Settings
+
+    try:
+        settings = Settings.from_env(host=args.host, port=args.port, workers=args.workers)
+    except ValueError as exc:
+        print(f"stemclaim: {exc}", file=sys.stderr)
+        return 2
+    try:
+        load_artifact(settings.artifact_dir)
+    except ArtifactError as exc:
+        print(f"stemclaim: cannot start: {exc}", file=sys.stderr)
+        return 3
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run("service.app:create_app", factory=True, host=settings.host, port=settings.port,
+                workers=settings.workers, access_log=False, log_level="info")
+    return 0
+
+
 def _cmd_corpus_check(args: argparse.Namespace) -> int:
     from training.corpus import check_corpus
 
@@ -121,6 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("paths", nargs="+", metavar="PATH", help="HTML file, or - for standard input")
     score.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or JSON lines")
     score.set_defaults(func=_cmd_score)
+
+    serve = commands.add_parser("serve", help="start the HTTP service (see the README for STEMCLAIM_* settings)")
+    serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=None, help="server processes (default 1)")
+    serve.set_defaults(func=_cmd_serve)
 
     root = Path(__file__).resolve().parent.parent
     default_corpus = root / "training" / "corpus"

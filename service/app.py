@@ -1,0 +1,91 @@
+"""The Litestar app factory: `create_app(settings)` builds an app with no globals; the model loads in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from model.artifact import ArtifactError, load_artifact
+from model.rubric import load_rubric
+from service.api import AssessController, MetaController
+from service.problems import EXCEPTION_HANDLERS
+from service.ratelimit import RateLimiter
+from service.scoring import ScoringPool
+from service.settings import Settings
+
+log = logging.getLogger("stemclaim.service")
+
+
+class StartupError(RuntimeError):
+    """The service cannot start (for example, the model artifact fails its check)."""
+
+
+def access_log(app: ASGIApp) -> ASGIApp:
+    """Log method, path, status, duration and the assessed page's host: never bodies, queries or page text."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+
+        async def send_status(message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await app(scope, receive, send_status)
+        finally:
+            host = scope.get("state", {}).get("page_host")
+            log.info("%s %s %s %.1fms%s", scope["method"], scope["path"], status,
+                     (time.perf_counter() - started) * 1000, f" host={host}" if host else "")
+
+    return middleware
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        try:
+            artifact = load_artifact(settings.artifact_dir)
+        except ArtifactError as exc:
+            raise StartupError(f"stemclaim cannot start: {exc}") from None
+        pool = ScoringPool(settings.artifact_dir, settings.scoring_workers, settings.queue_size,
+                           settings.request_timeout_seconds)
+        pool.warm_up()
+        app.state.manifest = artifact.manifest
+        app.state.pool = pool
+        log.info("model %s %s loaded (sha256 %s)", artifact.manifest["name"], artifact.manifest["version"],
+                 artifact.manifest["sha256"][:12])
+        try:
+            yield
+        finally:
+            pool.close()
+
+    return Litestar(
+        route_handlers=[AssessController, MetaController],
+        lifespan=[lifespan],
+        state=State({"settings": settings, "limiter": RateLimiter(settings.rate_limit_per_minute),
+                     "rubric": load_rubric()}),
+        exception_handlers=EXCEPTION_HANDLERS,
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST", "OPTIONS"],
+                               allow_headers=["Content-Type"]),
+        request_max_body_size=settings.max_body_bytes,
+        middleware=[access_log],
+        openapi_config=OpenAPIConfig(title="stemclaim", version="1", path="/schema",
+                                     description="How far a page overclaims stem-cell therapy for MS."),
+        logging_config=None,
+        debug=False,
+    )

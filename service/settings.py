@@ -1,0 +1,58 @@
+"""Service settings: defaults, overridden by ``STEMCLAIM_*`` environment variables or passed in directly."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from model.artifact import ARTIFACT_DIR
+
+# The Chromium id of the stemclaim extension (fixed by the public key in extension/public-key.txt).
+EXTENSION_ORIGIN = "chrome-extension://kbckmaflfimjpaeeecfmiilbpcncpone"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service can be told; see the README for the matching environment variables."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    max_body_bytes: int = 5_000_000
+    rate_limit_per_minute: int = 6000
+    cors_origins: tuple[str, ...] = (EXTENSION_ORIGIN,)
+    scoring_workers: int = 2
+    queue_size: int = 64
+    request_timeout_seconds: float = 20.0
+    artifact_dir: Path = field(default=ARTIFACT_DIR)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Defaults, then ``STEMCLAIM_<FIELD>`` variables, then ``overrides``. Lists are comma-separated."""
+        environ = os.environ if environ is None else environ
+        values: dict = {}
+        for f in fields(cls):
+            raw = environ.get(f"STEMCLAIM_{f.name.upper()}")
+            if raw is None:
+                continue
+            try:
+                values[f.name] = _parse(f.name, raw, f.default)
+            except ValueError:
+                raise ValueError(f"STEMCLAIM_{f.name.upper()}={raw!r} is not a valid {type(f.default).__name__}") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def _parse(name: str, raw: str, default):
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, tuple):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if isinstance(default, Path):
+        return Path(raw)
+    return raw

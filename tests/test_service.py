@@ -1,0 +1,205 @@
+"""The HTTP service: every endpoint, every error, limits, CORS and privacy, on apps built by `create_app`."""
+
+import logging
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from model.artifact import ARTIFACT_DIR
+from service.app import StartupError, create_app
+from service.settings import EXTENSION_ORIGIN, Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CLINIC = (FIXTURES / "clinic_overclaim.html").read_text()
+HOSPITAL = (FIXTURES / "hospital_careful.html").read_text()
+PROBLEM_KEYS = {"type", "title", "status", "detail"}
+
+
+def client(**settings) -> TestClient:
+    return TestClient(create_app(Settings(**{"scoring_workers": 1, **settings})))
+
+
+@pytest.fixture(scope="module")
+def api():
+    with client(cors_origins=(EXTENSION_ORIGIN, "https://triage.example")) as c:
+        yield c
+
+
+def is_problem(response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert set(body) == PROBLEM_KEYS and body["status"] == status
+    return body
+
+
+def test_health_criteria_model_and_openapi(api):
+    health = api.get("/health").json()
+    model = api.get("/v1/model").json()
+    assert health == {"status": "ok", "model_version": model["version"]}
+    assert len(model["sha256"]) == 64 and model["rubric_version"] == "1"
+    assert {"hit", "applicable", "moderate", "high"} == set(model["thresholds"])
+    assert "spearman" in model["metrics"] and "scikit_learn" in model["trained_with"]
+    rubric = api.get("/v1/criteria").json()
+    assert len(rubric["criteria"]) == 16 and rubric["rubric_version"] == "1"
+    assert all(c["description"] and c["sources"] for c in rubric["criteria"])
+    assert "not a finding that the provider broke any law" in rubric["disclaimer"]
+    spec = api.get("/schema/openapi.json").json()
+    assert {"/v1/assess", "/v1/assess/batch", "/v1/criteria", "/v1/model", "/health"} <= set(spec["paths"])
+    assess = spec["paths"]["/v1/assess"]["post"]
+    assert {"application/json", "text/html"} == set(assess["requestBody"]["content"])
+    assert {"200", "400", "413", "415", "422", "429", "503"} <= set(assess["responses"])
+
+
+def test_assess_json_strips_query_and_fragment(api):
+    body = api.post("/v1/assess", json={"html": CLINIC, "url": "https://Clinic.example/ms?utm=1&id=2#top"}).json()
+    assert body["url"] == "https://Clinic.example/ms"
+    assert body["level"] == "high" and body["applicable"] is True
+    assert {"score", "grade", "criteria", "headline", "summary", "text_length", "model"} <= set(body)
+    cure = next(c for c in body["criteria"] if c["id"] == "cure_claim")
+    assert cure["hit"] and cure["evidence"]
+
+
+def test_assess_raw_html_with_url_query_parameter(api):
+    response = api.post("/v1/assess?url=http://h.example/p?x=1", content=HOSPITAL.encode(),
+                        headers={"content-type": "text/html; charset=utf-8"})
+    assert response.status_code == 200
+    assert response.json()["level"] == "low" and response.json()["url"] == "http://h.example/p"
+
+
+def test_raw_html_honours_meta_charset(api):
+    page = b'<html><head><meta charset="windows-1252"></head><body><p>Stem cells \x93cure\x94 MS</p></body></html>'
+    response = api.post("/v1/assess", content=page, headers={"content-type": "text/html"})
+    assert response.json()["text_length"] == len("Stem cells \u201ccure\u201d MS")
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "fragment"),
+    [
+        (b"{not json", "application/json", 400, "not valid JSON"),
+        (b'{"url": "https://a.example"}', "application/json", 422, "missing required field `html`"),
+        (b'{"html": 42}', "application/json", 422, "Expected `str`"),
+        (b'{"html": "<p>x</p>", "extra": 1}', "application/json", 422, "unknown field"),
+        (b'["<p>x</p>"]', "application/json", 422, "Expected `object`"),
+        (b'{"html": "<p>x</p>", "url": "javascript:alert(1)"}', "application/json", 422, "http or https"),
+        (b'{"html": "<p>x</p>", "url": "not a url"}', "application/json", 422, "http or https"),
+        (b"\x00\x01binary\x00" * 50, "text/html", 422, "binary"),
+        (b"hello", "text/plain", 415, "Send JSON"),
+        (b"hello", "application/x-www-form-urlencoded", 415, "Send JSON"),
+    ],
+    ids=["malformed", "missing-html", "wrong-type", "unknown-field", "array", "js-url", "bad-url", "binary", "plain",
+         "form"],
+)
+def test_bad_single_requests_get_problems(api, body, content_type, status, fragment):
+    detail = is_problem(api.post("/v1/assess", content=body, headers={"content-type": content_type}), status)["detail"]
+    assert fragment in detail
+
+
+def test_batch_keeps_order_and_isolates_failures(api):
+    pages = [{"html": CLINIC, "url": "https://a.example/1?x"}, {"html": "<p>x</p>", "url": "ftp://nope"},
+             {"html": HOSPITAL}]
+    results = api.post("/v1/assess/batch", json={"pages": pages}).json()["results"]
+    assert [r["outcome"] for r in results] == ["assessment", "problem", "assessment"]
+    assert results[0]["level"] == "high" and results[0]["url"] == "https://a.example/1"
+    assert results[1]["status"] == 422 and set(results[1]) == PROBLEM_KEYS | {"outcome"}
+    assert results[2]["level"] == "low"
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [({"pages": [{"html": "<p>x</p>"}] * 21}, 422), ({"pages": []}, 422), ({"pages": [{"url": "x"}]}, 422),
+     ({"page": []}, 422)],
+    ids=["over-20", "empty", "missing-html", "wrong-key"],
+)
+def test_bad_batches_get_problems(api, payload, status):
+    is_problem(api.post("/v1/assess/batch", json=payload), status)
+
+
+def test_batch_needs_json(api):
+    is_problem(api.post("/v1/assess/batch", content=b"<p>x</p>", headers={"content-type": "text/html"}), 415)
+
+
+def test_unknown_path_and_method_are_problems(api):
+    is_problem(api.get("/v1/nothing"), 404)
+    is_problem(api.get("/v1/assess"), 405)
+
+
+def test_cors_allows_only_configured_origins(api):
+    allowed = api.options("/v1/assess", headers={"Origin": EXTENSION_ORIGIN, "Access-Control-Request-Method": "POST"})
+    assert allowed.headers["access-control-allow-origin"] == EXTENSION_ORIGIN
+    other = api.options("/v1/assess", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in other.headers
+    simple = api.post("/v1/assess", json={"html": "<p>x</p>"}, headers={"Origin": "https://triage.example"})
+    assert simple.headers["access-control-allow-origin"] == "https://triage.example"
+    assert "*" not in simple.headers.get("access-control-allow-origin", "")
+
+
+def test_page_text_is_never_logged(api, caplog):
+    marker = "Zyxwv stem cells cure multiple sclerosis for quokka patients."
+    with caplog.at_level(logging.DEBUG):
+        api.post("/v1/assess", json={"html": f"<p>{marker}</p>", "url": "https://private.example/p?token=secret"})
+        api.post("/v1/assess", content=f"<p>{marker}</p>".encode(), headers={"content-type": "text/html"})
+        api.post("/v1/assess", content=b'{"html": "Zyxwv', headers={"content-type": "application/json"})
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "POST /v1/assess 200" in logged and "host=private.example" in logged
+    assert "Zyxwv" not in logged and "quokka" not in logged and "secret" not in logged
+
+
+def test_body_over_the_limit_is_413():
+    with client(max_body_bytes=10_000) as c:
+        body = is_problem(c.post("/v1/assess", content=b"<p>x</p>" * 5000, headers={"content-type": "text/html"}), 413)
+        assert body["title"] == "Request Entity Too Large"
+        assert c.post("/v1/assess", content=b"<p>x</p>" * 100, headers={"content-type": "text/html"}).status_code == 200
+
+
+def test_rate_limit_is_429_with_retry_after():
+    with client(rate_limit_per_minute=3) as c:
+        codes = [c.post("/v1/assess", json={"html": "<p>x</p>"}).status_code for _ in range(3)]
+        assert codes == [200, 200, 200]
+        limited = c.post("/v1/assess/batch", json={"pages": [{"html": "<p>x</p>"}]})
+        is_problem(limited, 429)
+        assert int(limited.headers["retry-after"]) >= 1
+        assert c.get("/health").status_code == 200  # reading endpoints are not limited
+
+
+def test_full_queue_is_503_and_the_others_still_land():
+    big = "<p>Stem cell clinics advertise treatments for multiple sclerosis to patients.</p>" * 30_000
+    with client(queue_size=0) as c, ThreadPoolExecutor(6) as pool:
+        responses = list(pool.map(lambda _: c.post("/v1/assess", json={"html": big}), range(6)))
+    codes = sorted(r.status_code for r in responses)
+    assert 200 in codes and 503 in codes and set(codes) <= {200, 503}
+    full = next(r for r in responses if r.status_code == 503)
+    assert is_problem(full, 503)["type"].endswith("queue-full") and full.headers["retry-after"]
+
+
+def test_slow_scoring_times_out_with_a_problem():
+    big = "<p>Stem cell clinics advertise treatments for multiple sclerosis to patients.</p>" * 30_000
+    with client(request_timeout_seconds=0.01) as c:
+        response = c.post("/v1/assess", json={"html": big})
+        assert is_problem(response, 503)["type"].endswith("scoring-timeout")
+        assert response.headers["retry-after"]
+
+
+def test_bad_artifact_stops_start_up(tmp_path):
+    shutil.copytree(ARTIFACT_DIR, tmp_path / "artifacts")
+    model_file = next((tmp_path / "artifacts").glob("*.joblib"))
+    model_file.write_bytes(model_file.read_bytes()[:-10])
+    with pytest.raises(ExceptionGroup) as failure:
+        with client(artifact_dir=tmp_path / "artifacts"):
+            pass
+    assert failure.group_contains(StartupError, match="cannot start: refusing to load .* does not match the manifest")
+
+
+def test_settings_come_from_the_environment():
+    settings = Settings.from_env({"STEMCLAIM_PORT": "9001", "STEMCLAIM_CORS_ORIGINS": "moz-extension://abc, https://x.example",
+                                  "STEMCLAIM_MAX_BODY_BYTES": "1000", "STEMCLAIM_REQUEST_TIMEOUT_SECONDS": "2.5"},
+                                 host="0.0.0.0")
+    assert settings.port == 9001 and settings.host == "0.0.0.0" and settings.max_body_bytes == 1000
+    assert settings.cors_origins == ("moz-extension://abc", "https://x.example")
+    assert settings.request_timeout_seconds == 2.5
+    assert Settings().max_body_bytes == 5_000_000 and "*" not in Settings().cors_origins
+    with pytest.raises(ValueError, match="STEMCLAIM_PORT"):
+        Settings.from_env({"STEMCLAIM_PORT": "eighty"})
