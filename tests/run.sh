@@ -1,6 +1,18 @@
 #!/usr/bin/env bash
-# Install everything the tests need, then run the whole suite (arguments go to pytest).
+# Install everything the tests need (Debian's Chromium and Node.js if missing, Python and npm packages), then run
+# the whole suite: Python, the extension's JavaScript unit tests and the real-browser end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+(cd extension && npm ci --no-audit --no-fund --loglevel=error)
 exec python3 -m pytest "$@"

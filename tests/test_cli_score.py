@@ -7,7 +7,7 @@ from pathlib import Path
 
 from service.cli import main
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 CLINIC = str(FIXTURES / "clinic_overclaim.html")
 HOSPITAL = str(FIXTURES / "hospital_careful.html")
 

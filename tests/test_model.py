@@ -10,7 +10,7 @@ from model import NotTextError, assess
 from model.rubric import load_rubric
 from model.text import visible_text
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 TOP_KEYS = {"score", "grade", "level", "applicable", "criteria", "headline", "summary", "text_length", "model"}
 
 

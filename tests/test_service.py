@@ -12,7 +12,7 @@ from model.artifact import ARTIFACT_DIR
 from service.app import StartupError, create_app
 from service.settings import EXTENSION_ORIGIN, Settings
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 CLINIC = (FIXTURES / "clinic_overclaim.html").read_text()
 HOSPITAL = (FIXTURES / "hospital_careful.html").read_text()
 PROBLEM_KEYS = {"type", "title", "status", "detail"}

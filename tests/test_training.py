@@ -44,7 +44,7 @@ def test_train_writes_a_verified_artifact_manifest_and_card(small_corpus, tmp_pa
     assert 0 < manifest["thresholds"]["moderate"] < manifest["thresholds"]["high"] < 100
     text = card.read_text()
     assert "## Intended use" in text and "## Known failure modes" in text and manifest["sha256"] in text
-    fixtures = Path(__file__).parent / "fixtures"
+    fixtures = Path(__file__).parent / "fixtures" / "pages"
     assessor = Assessor(artifact)
     clinic = assessor.assess((fixtures / "clinic_overclaim.html").read_bytes())
     hospital = assessor.assess((fixtures / "hospital_careful.html").read_bytes())

@@ -1,0 +1,198 @@
+// Owns settings, per-tab results and all network traffic to the stemclaim service.
+"use strict";
+const api = globalThis.browser || globalThis.chrome;
+
+const DEFAULTS = { consent: false, mode: "auto", serviceUrl: "http://127.0.0.1:8000", neverSites: [], dismissedSites: [] };
+const MODES = ["auto", "manual", "off"];
+const BADGES = { high: ["HIGH", "#b3261e"], moderate: ["MOD", "#b26a00"], low: ["LOW", "#2e7d32"], error: ["!", "#50575e"] };
+const TIMEOUT_MS = 20000;
+// The last result or error per tab, and the latest overall, kept in session storage so that they survive the
+// service worker being stopped (and are gone when the browser closes).
+const session = api.storage.session || null;
+const memory = new Map();
+const rubrics = new Map(); // service URL -> rubric promise
+
+async function settings() {
+  return { ...DEFAULTS, ...(await api.storage.local.get(Object.keys(DEFAULTS))) };
+}
+
+function hostOf(url) {
+  try {
+    return new URL(url).hostname;
+  } catch (error) {
+    return "";
+  }
+}
+
+/** The page URL as sent: no query string, no fragment. */
+function pageUrl(url) {
+  try {
+    const parsed = new URL(url);
+    parsed.search = "";
+    parsed.hash = "";
+    return parsed.toString();
+  } catch (error) {
+    return null;
+  }
+}
+
+function endpoint(serviceUrl, path) {
+  return String(serviceUrl).replace(/\/+$/, "") + path;
+}
+
+function errorText(status, serviceUrl) {
+  if (status === 413) return "This page is too large for the stemclaim service to check.";
+  if (status === 429) return "The stemclaim service is rate limiting requests; try again in a minute.";
+  if (status === 503) return "The stemclaim service is busy; try again shortly.";
+  if (status >= 400 && status < 500) return `The stemclaim service could not read this page (error ${status}).`;
+  if (status) return `The stemclaim service had a problem (error ${status}).`;
+  return `The stemclaim service could not be reached at ${serviceUrl}. Is it running?`;
+}
+
+async function fetchJson(url, options = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  try {
+    const response = await fetch(url, { ...options, signal: controller.signal });
+    return { status: response.status, body: response.ok ? await response.json() : null };
+  } catch (error) {
+    return { status: 0, body: null };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function rubricFor(serviceUrl) {
+  if (!rubrics.has(serviceUrl)) {
+    const pending = fetchJson(endpoint(serviceUrl, "/v1/criteria")).then((r) => {
+      if (!r.body) rubrics.delete(serviceUrl);
+      return r.body;
+    });
+    rubrics.set(serviceUrl, pending);
+  }
+  return rubrics.get(serviceUrl);
+}
+
+function setBadge(tabId, key) {
+  if (tabId === undefined || tabId === null) return;
+  const [text, color] = BADGES[key] || ["", "#50575e"];
+  api.action.setBadgeText({ tabId, text }).catch(() => {});
+  if (text) api.action.setBadgeBackgroundColor({ tabId, color }).catch(() => {});
+}
+
+async function remember(tabId, status) {
+  const entries = { latest: status };
+  if (tabId !== undefined && tabId !== null) entries[`tab:${tabId}`] = status;
+  if (session) await session.set(entries).catch(() => {});
+  for (const [key, value] of Object.entries(entries)) memory.set(key, value);
+  setBadge(tabId, status.error ? "error" : status.level);
+}
+
+async function recall(key) {
+  if (memory.has(key)) return memory.get(key);
+  if (!session) return null;
+  const stored = await session.get(key).catch(() => ({}));
+  return stored[key] || null;
+}
+
+async function assess(message, tabId) {
+  const s = await settings();
+  if (!s.consent || s.mode === "off") return { ok: false, error: "stemclaim is switched off." };
+  const url = pageUrl(message.url);
+  const host = hostOf(message.url);
+  const reply = await fetchJson(endpoint(s.serviceUrl, "/v1/assess"), {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ html: String(message.html || ""), url }),
+  });
+  if (!reply.body) {
+    const error = errorText(reply.status, s.serviceUrl);
+    await remember(tabId, { url, host, error, at: Date.now() });
+    return { ok: false, error };
+  }
+  const result = reply.body;
+  await remember(tabId, { url, host, level: result.level, result, at: Date.now() });
+  return { ok: true, result, rubric: await rubricFor(s.serviceUrl), dismissed: s.dismissedSites.includes(host) };
+}
+
+async function addToList(key, host, present) {
+  const s = await settings();
+  const list = s[key].filter((h) => h !== host);
+  if (present && host) list.push(host);
+  await api.storage.local.set({ [key]: list });
+}
+
+async function activeTab() {
+  const [tab] = await api.tabs.query({ active: true, currentWindow: true });
+  return tab;
+}
+
+const handlers = {
+  async state(message) {
+    const s = await settings();
+    const host = hostOf(message.url);
+    return { consent: s.consent, mode: s.mode, blocked: s.neverSites.includes(host) };
+  },
+  assess: (message, sender) => assess(message, sender.tab && sender.tab.id),
+  async dismiss(message) {
+    await addToList("dismissedSites", hostOf(message.url), true);
+    return { ok: true };
+  },
+  async consent() {
+    await api.storage.local.set({ consent: true, mode: "auto" });
+    return { ok: true };
+  },
+  async "popup-state"() {
+    const s = await settings();
+    const tab = await activeTab();
+    const host = tab ? hostOf(tab.url || "") : "";
+    const status = (tab && (await recall(`tab:${tab.id}`))) || (await recall("latest"));
+    return { consent: s.consent, mode: s.mode, host, never: s.neverSites.includes(host), status, tabId: tab && tab.id };
+  },
+  async "set-mode"(message) {
+    if (!MODES.includes(message.mode)) return { ok: false };
+    await api.storage.local.set({ mode: message.mode });
+    return { ok: true };
+  },
+  async never(message) {
+    await addToList("neverSites", message.host, Boolean(message.never));
+    return { ok: true };
+  },
+  async check(message) {
+    if (message.tabId === undefined) return { ok: false };
+    await api.tabs.sendMessage(message.tabId, { type: "check-now" }).catch(() => {});
+    return { ok: true };
+  },
+  "get-options": () => settings(),
+  async "set-options"(message) {
+    const update = {};
+    if (typeof message.serviceUrl === "string" && /^https?:\/\/[^\s]+$/i.test(message.serviceUrl.trim())) {
+      update.serviceUrl = message.serviceUrl.trim();
+    }
+    if (MODES.includes(message.mode)) update.mode = message.mode;
+    if (Array.isArray(message.neverSites)) {
+      update.neverSites = message.neverSites.map((h) => String(h).trim().toLowerCase()).filter(Boolean);
+    }
+    await api.storage.local.set(update);
+    rubrics.clear();
+    return { ok: true, saved: Object.keys(update) };
+  },
+};
+
+api.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  const handler = message && handlers[message.type];
+  if (!handler) return false;
+  Promise.resolve(handler(message, sender))
+    .then(sendResponse)
+    .catch(() => sendResponse({ ok: false, error: "stemclaim had an internal problem." }));
+  return true;
+});
+
+api.runtime.onInstalled.addListener((details) => {
+  if (details.reason === "install") api.tabs.create({ url: api.runtime.getURL("pages/consent.html") });
+});
+
+api.tabs.onRemoved.addListener((tabId) => {
+  memory.delete(`tab:${tabId}`);
+  if (session) session.remove(`tab:${tabId}`).catch(() => {});
+});

@@ -1,0 +1,50 @@
+"use strict";
+const api = globalThis.browser || globalThis.chrome;
+const LEVELS = { high: "High", moderate: "Moderate", low: "Low", not_applicable: "Not about stem cells for MS" };
+
+function send(message) {
+  return new Promise((resolve) => api.runtime.sendMessage(message, resolve));
+}
+
+function show(state) {
+  document.getElementById("consent").hidden = Boolean(state.consent);
+  document.getElementById("mode").value = state.mode;
+  document.getElementById("host").textContent = state.host || "this site";
+  document.getElementById("never").checked = Boolean(state.never);
+  const status = state.status;
+  const message = document.getElementById("message");
+  const result = document.getElementById("result");
+  if (!status) return;
+  document.getElementById("page").textContent = status.url ? `Page: ${status.url}` : "";
+  if (status.error) {
+    message.textContent = status.error;
+    message.className = "error";
+    result.hidden = true;
+    return;
+  }
+  message.textContent = "";
+  result.hidden = false;
+  const level = document.getElementById("level");
+  level.textContent = LEVELS[status.level] || status.level;
+  level.className = `level ${status.level}`;
+  document.getElementById("headline").textContent = status.result ? status.result.headline : "";
+}
+
+async function refresh() {
+  show(await send({ type: "popup-state" }));
+}
+
+document.getElementById("mode").addEventListener("change", async (event) => {
+  await send({ type: "set-mode", mode: event.target.value });
+  refresh();
+});
+document.getElementById("never").addEventListener("change", async (event) => {
+  const state = await send({ type: "popup-state" });
+  await send({ type: "never", host: state.host, never: event.target.checked });
+});
+document.getElementById("check").addEventListener("click", async () => {
+  const state = await send({ type: "popup-state" });
+  await send({ type: "check", tabId: state.tabId });
+  setTimeout(refresh, 1500);
+});
+refresh();

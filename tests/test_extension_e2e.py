@@ -1,0 +1,203 @@
+"""The extension in real Chromium (Debian's, driven by Playwright) against the real service and local pages."""
+
+import functools
+import http.server
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+EXTENSION = ROOT / "extension"
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+CHROMIUM = "/usr/bin/chromium"
+EXTENSION_ID = "kbckmaflfimjpaeeecfmiilbpcncpone"  # fixed by the "key" in extension/manifest.json
+BANNER = "#stemclaim-banner"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def pages_server():
+    port = free_port()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(QuietHandler, directory=PAGES))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield port
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    """`stemclaim serve` on a free port; its log (method, path, status) tells how many pages were sent."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("service") / "service.log"
+    env = {"STEMCLAIM_SCORING_WORKERS": "1", "PATH": "/usr/bin:/bin", "HOME": "/tmp"}
+    with log.open("w") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)], cwd=ROOT,
+                                   env=env, stdout=sink, stderr=sink)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"stemclaim serve did not start: {log.read_text()}")
+            time.sleep(0.2)
+
+    class Service:
+        url = f"http://127.0.0.1:{port}"
+
+        @staticmethod
+        def assess_requests() -> int:
+            return log.read_text().count("POST /v1/assess ")
+
+    yield Service
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install -y chromium (tests/run.sh does)"
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("profile")), executable_path=CHROMIUM, headless=True,
+            args=[f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}", "--no-sandbox",
+                  "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run"])
+        worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
+        assert EXTENSION_ID in worker.url
+        yield context
+        context.close()
+
+
+def extension_page(context, name: str):
+    page = context.new_page()
+    page.goto(f"chrome-extension://{EXTENSION_ID}/pages/{name}")
+    return page
+
+
+def set_service(context, url: str) -> None:
+    page = extension_page(context, "options.html")
+    page.wait_for_function("document.getElementById('serviceUrl').value !== ''")
+    page.fill("#serviceUrl", url)
+    page.click("#save")
+    page.wait_for_selector("#saved:has-text('Saved.')")
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def consented(browser, service):
+    page = extension_page(browser, "consent.html")
+    page.get_by_role("button", name="I agree").click()
+    page.wait_for_selector("#done", state="visible")
+    page.close()
+    set_service(browser, service.url)
+    return browser
+
+
+def visit(context, url: str):
+    page = context.new_page()
+    page.goto(url)
+    return page
+
+
+def banner_text(page) -> str:
+    return page.eval_on_selector(BANNER, "host => host.shadowRoot.textContent")
+
+
+def test_nothing_is_sent_before_consent(browser, service, pages_server):
+    page = visit(browser, f"http://127.0.0.1:{pages_server}/clinic_overclaim.html")
+    time.sleep(3)
+    assert page.query_selector(BANNER) is None
+    assert service.assess_requests() == 0
+    page.close()
+
+
+def test_overclaiming_clinic_page_gets_a_high_banner(consented, service, pages_server):
+    page = visit(consented, f"http://127.0.0.1:{pages_server}/clinic_overclaim.html")
+    page.wait_for_selector(BANNER, state="attached", timeout=30000)
+    assert page.get_attribute(BANNER, "data-level") == "high"
+    text = banner_text(page)
+    assert "Several claims here match common warning signs" in text
+    assert "Claims a cure or repair: this page says" in text
+    assert "Not affiliated with FDA or FTC" in text
+    assert page.eval_on_selector(BANNER, "host => host.parentElement === document.body && !!host.shadowRoot")
+    page.set_viewport_size({"width": 1100, "height": 700})
+    page.eval_on_selector(BANNER, "host => host.shadowRoot.querySelector('details').open = true")
+    (ROOT / "docs").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "docs" / "banner.png"))
+    page.close()
+
+
+def test_careful_hospital_page_gets_a_low_banner(consented, pages_server):
+    page = visit(consented, f"http://127.0.0.1:{pages_server}/hospital_careful.html")
+    page.wait_for_selector(BANNER, state="attached", timeout=30000)
+    assert page.get_attribute(BANNER, "data-level") == "low"
+    assert "Few warning signs" in banner_text(page)
+    page.close()
+
+
+def test_irrelevant_page_sends_nothing(consented, service, pages_server):
+    before = service.assess_requests()
+    page = visit(consented, f"http://127.0.0.1:{pages_server}/irrelevant_knee.html")
+    time.sleep(3)
+    assert page.query_selector(BANNER) is None
+    assert service.assess_requests() == before
+    page.close()
+
+
+def test_hostile_page_text_stays_inert(consented, pages_server):
+    page = visit(consented, f"http://127.0.0.1:{pages_server}/hostile.html")
+    page.wait_for_selector(BANNER, state="attached", timeout=30000)
+    assert page.eval_on_selector(BANNER, "host => host.shadowRoot.querySelectorAll('img, script').length") == 0
+    text = banner_text(page)
+    assert "<img src=x onerror" in text or "<script>" in text
+    assert page.title() != "pwned"
+    page.close()
+
+
+def test_dismissed_banner_stays_hidden_on_reload(consented, pages_server):
+    # "localhost" is a different site from 127.0.0.1, so this dismissal does not affect the other tests.
+    page = visit(consented, f"http://localhost:{pages_server}/clinic_overclaim.html")
+    page.wait_for_selector(BANNER, state="attached", timeout=30000)
+    page.eval_on_selector(BANNER, "host => host.shadowRoot.querySelector('button').click()")
+    assert page.query_selector(BANNER) is None
+    page.reload()
+    time.sleep(4)
+    assert page.query_selector(BANNER) is None
+    page.close()
+
+
+def test_service_down_leaves_the_page_alone_and_the_popup_says_so(consented, service, pages_server):
+    set_service(consented, f"http://127.0.0.1:{free_port()}")
+    try:
+        page = visit(consented, f"http://127.0.0.1:{pages_server}/clinic_overclaim.html")
+        original = (PAGES / "clinic_overclaim.html").read_text()
+        time.sleep(4)
+        assert page.query_selector(BANNER) is None
+        assert "Reverse Multiple Sclerosis" in page.inner_text("h1") and "MS Gold package" in original
+        popup = extension_page(consented, "popup.html")
+        popup.wait_for_selector("#message.error")
+        assert "could not be reached" in popup.inner_text("#message")
+        popup.close()
+        page.close()
+    finally:
+        set_service(consented, service.url)
