@@ -146,8 +146,10 @@ const handlers = {
     const s = await settings();
     const tab = await activeTab();
     const host = tab ? hostOf(tab.url || "") : "";
-    const status = (tab && (await recall(`tab:${tab.id}`))) || (await recall("latest"));
-    return { consent: s.consent, mode: s.mode, host, never: s.neverSites.includes(host), status, tabId: tab && tab.id };
+    const own = tab ? await recall(`tab:${tab.id}`) : null;
+    const status = own || (await recall("latest"));
+    return { consent: s.consent, mode: s.mode, host, never: s.neverSites.includes(host), status, checked: Boolean(own),
+             tabId: tab && tab.id };
   },
   async "set-mode"(message) {
     if (!MODES.includes(message.mode)) return { ok: false };

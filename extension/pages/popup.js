@@ -34,6 +34,11 @@ async function refresh() {
   show(await send({ type: "popup-state" }));
 }
 
+async function check(tabId) {
+  await send({ type: "check", tabId });
+  setTimeout(refresh, 1500);
+}
+
 document.getElementById("mode").addEventListener("change", async (event) => {
   await send({ type: "set-mode", mode: event.target.value });
   refresh();
@@ -43,8 +48,12 @@ document.getElementById("never").addEventListener("change", async (event) => {
   await send({ type: "never", host: state.host, never: event.target.checked });
 });
 document.getElementById("check").addEventListener("click", async () => {
-  const state = await send({ type: "popup-state" });
-  await send({ type: "check", tabId: state.tabId });
-  setTimeout(refresh, 1500);
+  check((await send({ type: "popup-state" })).tabId);
 });
-refresh();
+
+(async () => {
+  const state = await send({ type: "popup-state" });
+  show(state);
+  // In manual mode, clicking the toolbar button is the request to check this page.
+  if (state.consent && state.mode === "manual" && !state.checked && state.tabId !== undefined) check(state.tabId);
+})();
