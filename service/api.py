@@ -23,8 +23,12 @@ from service.schemas import (
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _URL = Schema(one_of=[Schema(type=OpenAPIType.STRING, format="uri"), Schema(type=OpenAPIType.NULL)])
+_TEXT = Schema(one_of=[Schema(type=OpenAPIType.STRING), Schema(type=OpenAPIType.NULL)])
 _PAGE = Schema(type=OpenAPIType.OBJECT, required=["html"], properties={"html": Schema(type=OpenAPIType.STRING),
                                                                        "url": _URL})
+_REPORT = Schema(type=OpenAPIType.OBJECT, required=["url", "html"], properties={
+    "url": Schema(type=OpenAPIType.STRING, format="uri"), "html": Schema(type=OpenAPIType.STRING),
+    "note": _TEXT, "contact": _TEXT})
 
 
 @dataclass
@@ -46,14 +50,24 @@ class BatchOperation(Operation):
             schema=Schema(type=OpenAPIType.OBJECT, required=["pages"], properties={"pages": pages}))})
 
 
-def _problems(*statuses: int) -> dict[int, ResponseSpec]:
-    reasons = {400: "Malformed JSON", 413: "Body over the size limit", 415: "Unsupported content type",
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem responses an endpoint can give."""
+    reasons = {400: "Malformed JSON or query", 401: "No valid regulator token", 404: "No such report",
+               413: "Body over the size limit", 415: "Unsupported content type",
                422: "Body, URL or page not acceptable", 429: "Rate limited (see Retry-After)",
-               503: "Scoring queue full or scoring took too long (see Retry-After)"}
+               503: "Busy, too slow or store unavailable (see Retry-After)"}
     return {s: ResponseSpec(Problem, description=reasons[s], media_type=PROBLEM_JSON) for s in statuses}
 
 
-SCORING_PROBLEMS = _problems(400, 413, 415, 422, 429, 503)
+SCORING_PROBLEMS = problem_responses(400, 413, 415, 422, 429, 503)
+
+
+@dataclass
+class ReportOperation(Operation):
+    """`POST /v1/reports` reads its own body (JSON only)."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(required=True, content={"application/json": OpenAPIMediaType(schema=_REPORT)})
 
 
 def rate_limited(connection: ASGIConnection, _: BaseRouteHandler) -> None:

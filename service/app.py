@@ -13,9 +13,14 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from model.artifact import ArtifactError, load_artifact
 from model.rubric import load_rubric
 from service.api import AssessController, MetaController
+from service.db import database_url, make_engine, sessions, upgrade
+from service.reports_api import ReportsController
+from service.triage import TEMPLATES, TriageController
 from service.problems import EXCEPTION_HANDLERS
 from service.ratelimit import RateLimiter
 from service.scoring import ScoringPool
@@ -62,6 +67,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             artifact = load_artifact(settings.artifact_dir)
         except ArtifactError as exc:
             raise StartupError(f"stemclaim cannot start: {exc}") from None
+        url = database_url(settings.database_url, settings.data_dir)
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            raise StartupError(f"stemclaim cannot start: the report database is unavailable ({type(exc).__name__}: "
+                               f"{exc.orig if getattr(exc, 'orig', None) else exc})") from None
+        app.state.sessions = sessions(engine)
         pool = ScoringPool(settings.artifact_dir, settings.scoring_workers, settings.queue_size,
                            settings.request_timeout_seconds)
         pool.warm_up()
@@ -73,9 +87,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             pool.close()
+            engine.dispose()
 
     return Litestar(
-        route_handlers=[AssessController, MetaController],
+        route_handlers=[AssessController, MetaController, ReportsController, TriageController],
+        template_config=TEMPLATES,
         lifespan=[lifespan],
         state=State({"settings": settings, "limiter": RateLimiter(settings.rate_limit_per_minute),
                      "rubric": load_rubric()}),

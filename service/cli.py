@@ -113,6 +113,60 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store_sessions():
+    """A session factory on the configured report database, migrated to the latest schema."""
+    from service.db import database_url, make_engine, sessions, upgrade
+    from service.settings import Settings
+
+    settings = Settings.from_env()
+    engine = make_engine(database_url(settings.database_url, settings.data_dir))
+    upgrade(engine)
+    return sessions(engine)
+
+
+def _cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        _store_sessions()
+    except SQLAlchemyError as exc:
+        print(f"stemclaim: the report database is unavailable: {type(exc).__name__}", file=sys.stderr)
+        return 3
+    print("report database is at the latest schema")
+    return 0
+
+
+def _cmd_tokens(args: argparse.Namespace) -> int:
+    """Create, list or revoke regulators' tokens; a new token is the last word of the last line printed."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service import store
+
+    try:
+        with _store_sessions()() as session:
+            if args.tokens_command == "create":
+                try:
+                    token = store.create_token(session, args.name)
+                except ValueError as exc:
+                    print(f"stemclaim: {exc}", file=sys.stderr)
+                    return 2
+                print(f"token for {args.name} (shown once; only its hash is stored):")
+                print(token)
+            elif args.tokens_command == "list":
+                for row in store.list_tokens(session):
+                    state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+                    print(f"{row.name}\tcreated {row.created_at:%Y-%m-%d %H:%M}\t{state}")
+            elif not store.revoke_token(session, args.name):
+                print(f"stemclaim: no active token named {args.name!r}", file=sys.stderr)
+                return 2
+            else:
+                print(f"revoked {args.name}")
+    except SQLAlchemyError as exc:
+        print(f"stemclaim: the report database is unavailable: {type(exc).__name__}", file=sys.stderr)
+        return 3
+    return 0
+
+
 def _cmd_corpus_check(args: argparse.Namespace) -> int:
     from training.corpus import check_corpus
 
@@ -152,6 +206,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
     serve.add_argument("--workers", type=int, default=None, help="server processes (default 1)")
     serve.set_defaults(func=_cmd_serve)
+
+    db = commands.add_parser("db", help="the report database")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply schema migrations").set_defaults(func=_cmd_db_upgrade)
+
+    tokens = commands.add_parser("tokens", help="regulators' access tokens for the triage API and pages")
+    token_commands = tokens.add_subparsers(dest="tokens_command", required=True)
+    for name, summary in (("create", "make a token and print it once"), ("revoke", "revoke a token by name")):
+        sub = token_commands.add_parser(name, help=summary)
+        sub.add_argument("name", help="who the token is for")
+        sub.set_defaults(func=_cmd_tokens)
+    token_commands.add_parser("list", help="list tokens (names and dates only)").set_defaults(func=_cmd_tokens)
 
     root = Path(__file__).resolve().parent.parent
     default_corpus = root / "training" / "corpus"

@@ -26,6 +26,8 @@ class Settings:
     queue_size: int = 64
     request_timeout_seconds: float = 20.0
     artifact_dir: Path = field(default=ARTIFACT_DIR)
+    data_dir: Path | None = None  # default: the user's data directory
+    database_url: str | None = None  # default: SQLite in the data directory
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
@@ -45,6 +47,8 @@ class Settings:
 
 
 def _parse(name: str, raw: str, default):
+    if name == "data_dir":
+        return Path(raw)
     if isinstance(default, bool):
         return raw.strip().lower() in ("1", "true", "yes", "on")
     if isinstance(default, int):

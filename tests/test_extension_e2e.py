@@ -2,29 +2,18 @@
 
 import functools
 import http.server
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+from servers import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, running_service
 
-ROOT = Path(__file__).resolve().parent.parent
 EXTENSION = ROOT / "extension"
 PAGES = Path(__file__).parent / "fixtures" / "pages"
-CHROMIUM = "/usr/bin/chromium"
 EXTENSION_ID = "kbckmaflfimjpaeeecfmiilbpcncpone"  # fixed by the "key" in extension/manifest.json
 BANNER = "#stemclaim-banner"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -44,33 +33,17 @@ def pages_server():
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
     """`stemclaim serve` on a free port; its log (method, path, status) tells how many pages were sent."""
-    port = free_port()
     log = tmp_path_factory.mktemp("service") / "service.log"
-    env = {"STEMCLAIM_SCORING_WORKERS": "1", "PATH": "/usr/bin:/bin", "HOME": "/tmp"}
-    with log.open("w") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)], cwd=ROOT,
-                                   env=env, stdout=sink, stderr=sink)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"stemclaim serve did not start: {log.read_text()}")
-            time.sleep(0.2)
+    with running_service({"STEMCLAIM_SCORING_WORKERS": "1"}, log) as base:
 
-    class Service:
-        url = f"http://127.0.0.1:{port}"
+        class Service:
+            url = base
 
-        @staticmethod
-        def assess_requests() -> int:
-            return log.read_text().count("POST /v1/assess ")
+            @staticmethod
+            def assess_requests() -> int:
+                return log.read_text().count("POST /v1/assess ")
 
-    yield Service
-    process.terminate()
-    process.wait(10)
+        yield Service
 
 
 @pytest.fixture(scope="module")
@@ -79,9 +52,7 @@ def browser(tmp_path_factory):
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("profile")), executable_path=CHROMIUM, headless=True,
-            args=[f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}", "--no-sandbox",
-                  "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--no-first-run"])
+            args=[f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}", *CHROMIUM_ARGS])
         worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
         assert EXTENSION_ID in worker.url
         yield context

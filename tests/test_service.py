@@ -2,6 +2,7 @@
 
 import logging
 import shutil
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,7 +20,8 @@ PROBLEM_KEYS = {"type", "title", "status", "detail"}
 
 
 def client(**settings) -> TestClient:
-    return TestClient(create_app(Settings(**{"scoring_workers": 1, **settings})))
+    data_dir = Path(tempfile.mkdtemp(prefix="stemclaim-test-"))
+    return TestClient(create_app(Settings(**{"scoring_workers": 1, "data_dir": data_dir, **settings})))
 
 
 @pytest.fixture(scope="module")

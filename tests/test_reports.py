@@ -1,0 +1,277 @@
+"""The complaint store and triage API, on a real SQLite file and (when tests/run.sh started one) real PostgreSQL."""
+
+import csv
+import io
+import json
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import create_engine, inspect, text
+
+from service import store
+from service.app import create_app
+from service.cli import main
+from service.db import make_engine, upgrade
+from service.settings import Settings
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+CLINIC = (PAGES / "clinic_overclaim.html").read_text()
+HOSPITAL = (PAGES / "hospital_careful.html").read_text()
+HOSTILE = (PAGES / "hostile.html").read_text()
+POSTGRES = os.environ.get("STEMCLAIM_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
+    not POSTGRES, reason="set STEMCLAIM_TEST_DATABASE_URL (tests/run.sh starts PostgreSQL and sets it)"))]
+
+
+def reset_postgres() -> None:
+    engine = create_engine(POSTGRES)
+    with engine.begin() as connection:
+        for table in ("audit", "assessments", "submissions", "reports", "tokens", "alembic_version"):
+            connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS, scope="module")
+def settings(request) -> Settings:
+    data_dir = Path(tempfile.mkdtemp(prefix="stemclaim-reports-"))
+    if request.param == "postgresql":
+        reset_postgres()
+        return Settings(scoring_workers=1, data_dir=data_dir, database_url=POSTGRES, rate_limit_per_minute=0)
+    return Settings(scoring_workers=1, data_dir=data_dir, rate_limit_per_minute=0)
+
+
+@pytest.fixture(scope="module")
+def api(settings):
+    with TestClient(create_app(settings)) as client:
+        with client.app.state.sessions() as session:
+            client.token = store.create_token(session, "regulator-a")
+            client.bearer = {"Authorization": f"Bearer {client.token}"}
+        yield client
+
+
+def file(api, url: str, html: str, **extra):
+    return api.post("/v1/reports", json={"url": url, "html": html, **extra})
+
+
+def test_filing_stores_and_deduplicates(api):
+    first = file(api, "https://dedupe.example/ms?utm=ad#top", CLINIC, note="Seen in a Facebook ad", contact="a@b.example")
+    assert first.status_code == 201
+    body = first.json()
+    assert body["new"] and body["count"] == 1 and body["assessment"]["level"] == "high"
+    assert body["assessment"]["url"] == "https://dedupe.example/ms"
+    again = file(api, "https://dedupe.example/ms", CLINIC)
+    assert again.status_code == 200 and again.json()["id"] == body["id"] and again.json()["count"] == 2
+    changed = file(api, "https://dedupe.example/ms", CLINIC.replace("MS Gold", "MS Platinum"))
+    assert changed.status_code == 201 and changed.json()["id"] != body["id"]
+
+    detail = api.get(f"/v1/reports/{body['id']}", headers=api.bearer).json()
+    assert detail["count"] == 2 and len(detail["submissions"]) == 2
+    assert detail["submissions"][0] == {"submitted_at": detail["submissions"][0]["submitted_at"],
+                                        "note": "Seen in a Facebook ad", "contact": "a@b.example"}
+    assert "Reverse Multiple Sclerosis" in detail["text"] and "dataLayer" not in detail["text"]
+    assert len(detail["snapshot_sha256"]) == 64 and detail["model_version"] == detail["assessment"]["model"]["version"]
+    assert detail["history"][0]["level"] == "high"
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [({"url": "https://x.example"}, 422), ({"html": "<p>x</p>"}, 422), ({"url": "ftp://x", "html": "<p>x</p>"}, 422),
+     ({"url": "https://x.example", "html": 5}, 422), ({"url": "https://x.example", "html": "x", "note": "n" * 6000}, 422),
+     ({"url": "https://x.example", "html": "x", "admin": True}, 422)],
+    ids=["no-html", "no-url", "bad-url", "html-type", "long-note", "unknown-field"],
+)
+def test_bad_reports_get_problems(api, payload, status):
+    response = api.post("/v1/reports", json=payload)
+    assert response.status_code == status and response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_report_needs_json(api):
+    assert api.post("/v1/reports", content=b"<p>x</p>", headers={"content-type": "text/html"}).status_code == 415
+    assert api.post("/v1/reports", content=b"{nope", headers={"content-type": "application/json"}).status_code == 400
+
+
+@pytest.mark.parametrize("request_line", [("GET", "/v1/reports"), ("GET", "/v1/reports/1"), ("PATCH", "/v1/reports/1"),
+                                          ("GET", "/v1/reports/export"), ("POST", "/v1/reports/1/rescore")])
+def test_triage_needs_a_valid_token(api, request_line):
+    method, path = request_line
+    for headers in ({}, {"Authorization": "Bearer sc_not-a-token"}, {"Authorization": "Basic abc"}):
+        response = api.request(method, path, headers=headers, json={"status": "triaged"})
+        assert response.status_code == 401, (headers, response.text)
+        assert response.headers["www-authenticate"] == "Bearer"
+        assert response.json()["type"].endswith("unauthorized")
+
+
+def test_revoked_token_is_refused(api):
+    with api.app.state.sessions() as session:
+        token = store.create_token(session, "short-lived")
+        assert api.get("/v1/reports", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        assert store.revoke_token(session, "short-lived")
+    assert api.get("/v1/reports", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_queue_filters_sorting_and_paging(api):
+    file(api, "https://careful.example/ahsct", HOSPITAL, note="hospital page for comparison")
+    file(api, "https://careful.example/ahsct", HOSPITAL)
+    file(api, "https://careful.example/ahsct", HOSPITAL)
+    file(api, "https://hostile.example/x", HOSTILE)
+    get = lambda query: api.get(f"/v1/reports?{query}", headers=api.bearer).json()
+    everything = get("limit=200")
+    assert everything["total"] == len(everything["items"]) >= 4
+    scores = [r["score"] for r in everything["items"]]
+    assert scores == sorted(scores, reverse=True)
+    counts = [r["count"] for r in get("sort=count&limit=200")["items"]]
+    assert counts == sorted(counts, reverse=True) and counts[0] >= 3
+    newest = get("sort=newest&limit=200")["items"]
+    assert [r["created_at"] for r in newest] == sorted((r["created_at"] for r in newest), reverse=True)
+    assert {r["level"] for r in get("level=low")["items"]} == {"low"}
+    assert {r["host"] for r in get("host=careful.example")["items"]} == {"careful.example"}
+    assert get("q=comparison")["items"][0]["url"] == "https://careful.example/ahsct"  # matches the note
+    assert get("q=HOSTILE.example")["total"] == 1  # matches the URL, any case
+    assert get("since=2000-01-01&until=2999-12-31")["total"] == everything["total"]
+    assert get("until=2000-01-01")["total"] == 0
+    page = get("limit=2&offset=1")
+    assert page["total"] == everything["total"] and [r["id"] for r in page["items"]] == [
+        r["id"] for r in everything["items"][1:3]]
+
+
+@pytest.mark.parametrize("query", ["level=bogus", "status=bogus", "sort=bogus", "since=yesterday", "limit=0",
+                                   "limit=1000", "offset=-1"])
+def test_bad_queue_queries_are_400(api, query):
+    response = api.get(f"/v1/reports?{query}", headers=api.bearer)
+    assert response.status_code == 400 and response.json()["status"] == 400
+
+
+def test_status_changes_go_to_an_append_only_audit_trail(api):
+    report_id = file(api, "https://audit.example/p", CLINIC).json()["id"]
+    first = api.patch(f"/v1/reports/{report_id}", json={"status": "triaged", "note": "first look"}, headers=api.bearer)
+    assert first.status_code == 200 and first.json()["status"] == "triaged"
+    second = api.patch(f"/v1/reports/{report_id}", json={"status": "escalated"}, headers=api.bearer).json()
+    trail = [(e["actor"], e["from_status"], e["to_status"], e["note"]) for e in second["audit"]]
+    assert trail == [("regulator-a", "new", "triaged", "first look"), ("regulator-a", "triaged", "escalated", None)]
+    assert api.patch(f"/v1/reports/{report_id}", json={"status": "closed"}, headers=api.bearer).status_code == 400
+    assert api.patch(f"/v1/reports/{report_id}", json={"note": "x"}, headers=api.bearer).status_code == 400
+    assert api.patch("/v1/reports/999999", json={"status": "triaged"}, headers=api.bearer).status_code == 404
+    assert api.get(f"/v1/reports?status=escalated", headers=api.bearer).json()["items"][0]["id"] == report_id
+    assert api.delete(f"/v1/reports/{report_id}", headers=api.bearer).status_code == 405
+
+
+def test_rescore_keeps_the_earlier_assessment(api):
+    report_id = file(api, "https://rescore.example/p", CLINIC).json()["id"]
+    rescored = api.post(f"/v1/reports/{report_id}/rescore", headers=api.bearer)
+    assert rescored.status_code == 200
+    history = rescored.json()["history"]
+    assert len(history) == 2 and history[0]["assessed_at"] < history[1]["assessed_at"]
+    assert api.post("/v1/reports/999999/rescore", headers=api.bearer).status_code == 404
+
+
+def test_export_csv_and_jsonl(api):
+    file(api, "https://export.example/p", HOSTILE)
+    response = api.get("/v1/reports/export?format=csv&host=export.example", headers=api.bearer)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["url"] == "https://export.example/p" and row["level"] == "high" and len(row["snapshot_sha256"]) == 64
+    assert "cure_claim" in row["hit_criteria"] and "cure_claim:" in row["evidence"] and row["model_version"]
+    lines = api.get("/v1/reports/export?format=jsonl&host=export.example", headers=api.bearer).text.splitlines()
+    record = json.loads(lines[0])
+    assert record["id"] == int(row["id"]) and record["evidence"]["cure_claim"]
+    everything = api.get("/v1/reports/export?format=jsonl", headers=api.bearer).text.splitlines()
+    assert len(everything) == api.get("/v1/reports", headers=api.bearer).json()["total"]
+    assert api.get("/v1/reports/export?format=xml", headers=api.bearer).status_code == 400
+
+
+def test_csv_cells_cannot_become_formulas():
+    line = store.csv_line({"id": 1, "url": "=HYPERLINK(\"x\")", "host": "h", "score": 1.0, "level": "low",
+                           "hit_criteria": [], "evidence": {}, "status": "new", "count": 1, "snapshot_sha256": "-x",
+                           "model_version": "@m", "created_at": "t", "last_reported_at": "t"})
+    assert line.startswith("1,\"'=HYPERLINK") and ",'-x," in line and ",'@m," in line
+
+
+def test_one_hundred_parallel_reports_all_land(api):
+    before = api.get("/v1/reports?limit=1", headers=api.bearer).json()["total"]
+
+    def submit(i: int):
+        url = f"https://parallel.example/{i % 10}"  # ten pages, each reported ten times
+        return file(api, url, CLINIC.replace("Renova", f"Renova {i % 10}"), note=f"report {i}").status_code
+
+    with ThreadPoolExecutor(max_workers=25) as pool:
+        codes = list(pool.map(submit, range(100)))
+    assert set(codes) <= {200, 201} and codes.count(201) == 10
+    rows = api.get("/v1/reports?host=parallel.example&limit=200", headers=api.bearer).json()
+    assert rows["total"] == 10 and sum(r["count"] for r in rows["items"]) == 100
+    assert api.get("/v1/reports?limit=1", headers=api.bearer).json()["total"] == before + 10
+    notes = set()
+    for r in rows["items"]:
+        notes |= {s["note"] for s in api.get(f"/v1/reports/{r['id']}", headers=api.bearer).json()["submissions"]}
+    assert notes == {f"report {i}" for i in range(100)}
+
+
+def test_a_restart_keeps_everything(api, settings):
+    total = api.get("/v1/reports", headers=api.bearer).json()["total"]
+    with TestClient(create_app(settings)) as second:
+        assert second.get("/v1/reports", headers=api.bearer).json()["total"] == total
+
+
+def test_database_error_is_a_503_and_nothing_is_half_written(settings, tmp_path):
+    with TestClient(create_app(settings)) as client:
+        engine = client.app.state.sessions.kw["bind"]
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE submissions RENAME TO submissions_gone"))
+        try:
+            response = file(client, "https://db-down.example/p", CLINIC)
+            assert response.status_code == 503 and response.headers["retry-after"]
+            assert response.json()["type"].endswith("store-unavailable")
+        finally:
+            with engine.begin() as connection:
+                connection.execute(text("ALTER TABLE submissions_gone RENAME TO submissions"))
+        with client.app.state.sessions() as session:
+            token = store.create_token(session, f"check-{tmp_path.name}")
+        rows = client.get("/v1/reports?host=db-down.example", headers={"Authorization": f"Bearer {token}"}).json()
+        assert rows["total"] == 0  # the failed report was rolled back whole
+
+
+def test_migrations_build_the_schema_from_an_empty_database(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    upgrade(engine)
+    upgrade(engine)  # idempotent
+    tables = set(inspect(engine).get_table_names())
+    assert {"reports", "submissions", "assessments", "audit", "tokens", "alembic_version"} <= tables
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+    engine.dispose()
+
+
+def test_token_commands(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("STEMCLAIM_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("STEMCLAIM_DATABASE_URL", raising=False)
+    assert main(["db", "upgrade"]) == 0
+    assert main(["tokens", "create", "inspector"]) == 0
+    token = capsys.readouterr().out.strip().split("\n")[-1].split()[-1]
+    assert token.startswith("sc_")
+    assert main(["tokens", "create", "inspector"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main(["tokens", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "inspector" in listed and "active" in listed and token not in listed
+    engine = make_engine(f"sqlite:///{tmp_path / 'stemclaim.db'}")
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT token_hash FROM tokens")).scalar()
+    engine.dispose()
+    assert stored != token and len(stored) == 64
+    assert main(["tokens", "revoke", "inspector"]) == 0
+    assert main(["tokens", "revoke", "inspector"]) == 2
+    assert main(["tokens", "list"]) == 0 and "revoked" in capsys.readouterr().out
+
+
+def test_unreachable_database_stops_start_up(tmp_path):
+    settings = Settings(scoring_workers=1, data_dir=tmp_path,
+                        database_url="postgresql+psycopg://nobody:nothing@127.0.0.1:1/none")
+    with pytest.raises(ExceptionGroup) as failure:
+        with TestClient(create_app(settings)):
+            pass
+    assert failure.group_contains(Exception, match="report database is unavailable")
