@@ -160,6 +160,20 @@ const handlers = {
     await addToList("neverSites", message.host, Boolean(message.never));
     return { ok: true };
   },
+  async report(message) {
+    const s = await settings();
+    if (!s.consent) return { ok: false, error: "stemclaim sends nothing until you agree." };
+    const tab = await api.tabs.get(message.tabId).catch(() => null);
+    const html = tab ? await api.tabs.sendMessage(tab.id, { type: "snapshot" }).catch(() => null) : null;
+    if (!html) return { ok: false, error: "This page cannot be reported (stemclaim cannot read it)." };
+    const reply = await fetchJson(endpoint(s.serviceUrl, "/v1/reports"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ url: pageUrl(tab.url), html, note: String(message.note || "").slice(0, 5000) || null }),
+    });
+    if (!reply.body) return { ok: false, error: errorText(reply.status, s.serviceUrl) };
+    return { ok: true, id: reply.body.id, count: reply.body.count };
+  },
   async check(message) {
     if (message.tabId === undefined) return { ok: false };
     await api.tabs.sendMessage(message.tabId, { type: "check-now" }).catch(() => {});

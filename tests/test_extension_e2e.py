@@ -34,10 +34,15 @@ def pages_server():
 def service(tmp_path_factory):
     """`stemclaim serve` on a free port; its log (method, path, status) tells how many pages were sent."""
     log = tmp_path_factory.mktemp("service") / "service.log"
-    with running_service({"STEMCLAIM_SCORING_WORKERS": "1"}, log) as base:
+    data_dir = tmp_path_factory.mktemp("data")
+    with running_service({"STEMCLAIM_SCORING_WORKERS": "1", "STEMCLAIM_DATA_DIR": str(data_dir)}, log) as base:
 
         class Service:
             url = base
+
+            @staticmethod
+            def log() -> str:
+                return log.read_text()
 
             @staticmethod
             def assess_requests() -> int:
@@ -142,6 +147,19 @@ def test_hostile_page_text_stays_inert(consented, pages_server):
     text = banner_text(page)
     assert "<img src=x onerror" in text or "<script>" in text
     assert page.title() != "pwned"
+    page.close()
+
+
+def test_report_this_page_files_a_report(consented, service, pages_server):
+    page = visit(consented, f"http://127.0.0.1:{pages_server}/clinic_overclaim.html?session=secret")
+    page.wait_for_selector(BANNER, state="attached", timeout=30000)
+    worker = consented.service_workers[0]
+    reply = worker.evaluate("""async () => {
+        const [tab] = await chrome.tabs.query({url: "*://127.0.0.1/*clinic_overclaim.html*"});
+        return handlers.report({tabId: tab.id, note: "seen in a sponsored post"});
+    }""")
+    assert reply["ok"] and reply["count"] == 1
+    assert "POST /v1/reports 201" in service.log()
     page.close()
 
 

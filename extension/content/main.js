@@ -24,8 +24,9 @@
   async function start() {
     const state = await send({ type: "state", url: location.href });
     if (!state || !state.consent) return;
-    api.runtime.onMessage.addListener((message) => {
+    api.runtime.onMessage.addListener((message, _sender, sendResponse) => {
       if (message && message.type === "check-now") check(false).catch(() => {});
+      if (message && message.type === "snapshot") sendResponse(sanitizedHtml(document));
     });
     if (state.mode !== "auto" || state.blocked) return;
     if (isRelevant(document.body ? document.body.innerText : "")) await check(true);

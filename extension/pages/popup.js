@@ -51,6 +51,13 @@ document.getElementById("check").addEventListener("click", async () => {
   check((await send({ type: "popup-state" })).tabId);
 });
 
+document.getElementById("report").addEventListener("click", async () => {
+  const state = await send({ type: "popup-state" });
+  const reply = await send({ type: "report", tabId: state.tabId, note: document.getElementById("note").value });
+  document.getElementById("reported").textContent = reply && reply.ok
+    ? `Reported (report ${reply.id}; reported ${reply.count} time(s)). Thank you.` : (reply && reply.error) || "Not sent.";
+});
+
 (async () => {
   const state = await send({ type: "popup-state" });
   show(state);
