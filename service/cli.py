@@ -167,6 +167,23 @@ def _cmd_tokens(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_audit(args: argparse.Namespace) -> int:
+    """Audit saved pages and WARC files; exit 1 if any record failed, 2 if an input cannot be read."""
+    from service.audit import run_audit
+    from service.audit_sources import InputError
+
+    try:
+        summary = run_audit(args.inputs, args.out, jobs=args.jobs, backend=args.backend, scheduler=args.scheduler)
+    except InputError as exc:
+        print(f"stemclaim: {exc}", file=sys.stderr)
+        return 2
+    skipped = ", ".join(f"{k} {v}" for k, v in sorted(summary.skipped.items())) or "none"
+    print(f"scored {summary.scored}, failed {summary.failed}, already done {summary.already_done}, "
+          f"skipped {skipped}; see {args.out / 'report.html'}")
+    failures = (args.out / "errors.jsonl").read_text("utf-8").strip()
+    return 1 if failures else 0
+
+
 def _cmd_corpus_check(args: argparse.Namespace) -> int:
     from training.corpus import check_corpus
 
@@ -218,6 +235,15 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("name", help="who the token is for")
         sub.set_defaults(func=_cmd_tokens)
     token_commands.add_parser("list", help="list tokens (names and dates only)").set_defaults(func=_cmd_tokens)
+
+    audit = commands.add_parser("audit", help="score saved pages, path lists, JSON Lines or WARC files in parallel")
+    audit.add_argument("inputs", nargs="+", metavar="INPUT",
+                       help="a folder of .html/.htm files, a text file of paths, a .jsonl of {url, html}, or .warc(.gz)")
+    audit.add_argument("--out", type=Path, required=True, help="output folder (re-running resumes)")
+    audit.add_argument("--jobs", type=int, default=-1, help="parallel workers (default: all cores)")
+    audit.add_argument("--backend", choices=("loky", "dask"), default="loky")
+    audit.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://...); default a local cluster")
+    audit.set_defaults(func=_cmd_audit)
 
     root = Path(__file__).resolve().parent.parent
     default_corpus = root / "training" / "corpus"

@@ -226,7 +226,7 @@ class ReportsController(Controller):
                     q: FromQuery[str | None] = None, since: FromQuery[str | None] = None,
                     until: FromQuery[str | None] = None, sort: FromQuery[Sort] = "score",
                     limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-                    offset: Annotated[int, QueryParameter(ge=0)] = 0) -> ReportPage:
+                    offset: Annotated[int, QueryParameter(ge=0, le=2**62)] = 0) -> ReportPage:
         chosen = filters(level, status, host, q, since, until, sort)
         rows, total = await in_db(request, lambda s: store.list_reports(s, chosen, limit, offset))
         return ReportPage(items=[_summary(r) for r in rows], total=total)

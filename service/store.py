@@ -157,7 +157,7 @@ def export_row(report: Report, assessment: dict) -> dict:
     }
 
 
-def _cell(value) -> str:
+def safe_cell(value) -> str:
     """A CSV cell; text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
     text = value if isinstance(value, str) else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -171,7 +171,7 @@ def csv_line(row: dict | None) -> str:
     else:
         flat = {**row, "hit_criteria": ";".join(row["hit_criteria"]),
                 "evidence": " | ".join(f"{k}: {v}" for k, v in row["evidence"].items())}
-        writer.writerow([_cell(flat[f]) for f in EXPORT_FIELDS])
+        writer.writerow([safe_cell(flat[f]) for f in EXPORT_FIELDS])
     return buffer.getvalue()
 
 

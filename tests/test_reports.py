@@ -139,7 +139,7 @@ def test_queue_filters_sorting_and_paging(api):
 
 
 @pytest.mark.parametrize("query", ["level=bogus", "status=bogus", "sort=bogus", "since=yesterday", "limit=0",
-                                   "limit=1000", "offset=-1"])
+                                   "limit=1000", "offset=-1", "offset=100000000000000000000"])
 def test_bad_queue_queries_are_400(api, query):
     response = api.get(f"/v1/reports?{query}", headers=api.bearer)
     assert response.status_code == 400 and response.json()["status"] == 400

@@ -33,7 +33,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_fuzz_api(case, live_server):
     case.call_and_validate(headers={"Authorization": f"Bearer {live_server[1]}"}, checks=[not_a_server_error, status_code_conformance, content_type_conformance,
                                    response_schema_conformance])

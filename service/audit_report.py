@@ -1,0 +1,126 @@
+"""The audit's `report.html`: one self-contained file (charts embedded as PNG), every page-derived text escaped."""
+
+from __future__ import annotations
+
+import base64
+import io
+import statistics
+from collections import Counter, defaultdict
+from html import escape
+from pathlib import Path
+
+from model.rubric import load_rubric
+
+LEVEL_ORDER = ("high", "moderate", "low", "not_applicable")
+LEVEL_COLOURS = {"high": "#b3261e", "moderate": "#b26a00", "low": "#2e7d32", "not_applicable": "#8c8f94"}
+
+
+def _png(figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def charts(rows: list[dict]) -> dict[str, str]:
+    """The three charts as data URLs: pages by level, score histogram, criterion hit counts."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    levels = Counter(r["level"] for r in rows)
+    out = {}
+    figure, axis = plt.subplots(figsize=(5, 2.6))
+    axis.bar([l.replace("_", " ") for l in LEVEL_ORDER], [levels[l] for l in LEVEL_ORDER],
+             color=[LEVEL_COLOURS[l] for l in LEVEL_ORDER])
+    axis.set_ylabel("pages")
+    axis.set_title("Pages by level")
+    out["levels"] = _png(figure)
+    plt.close(figure)
+
+    figure, axis = plt.subplots(figsize=(5, 2.6))
+    axis.hist([r["score"] for r in rows if r["applicable"]], bins=20, range=(0, 100), color="#12686e")
+    axis.set_xlabel("score (pages about stem cells for MS)")
+    axis.set_ylabel("pages")
+    axis.set_title("Scores")
+    out["scores"] = _png(figure)
+    plt.close(figure)
+
+    rubric = load_rubric()
+    counts = Counter(h["id"] for r in rows if r["applicable"] for h in r["hits"])
+    titles = [c.title for c in rubric.criteria][::-1]
+    figure, axis = plt.subplots(figsize=(6.5, 4.2))
+    axis.barh(titles, [counts[c.id] for c in rubric.criteria][::-1],
+              color=["#b3261e" if c.kind == "red_flag" else "#2e7d32" for c in rubric.criteria][::-1])
+    axis.set_xlabel("pages")
+    axis.set_title("How often each criterion is hit (red flags red, mitigating green)")
+    out["criteria"] = _png(figure)
+    plt.close(figure)
+    return out
+
+
+def _host_rows(rows: list[dict]) -> list[tuple]:
+    hosts = defaultdict(list)
+    for row in rows:
+        hosts[row["host"] or "(no URL)"].append(row)
+    table = []
+    for host, pages in hosts.items():
+        worst = max(pages, key=lambda r: r["score"])
+        table.append((host, len(pages), statistics.median(r["score"] for r in pages), worst))
+    return sorted(table, key=lambda t: (-t[2], t[0]))
+
+
+def _strongest_claims(rows: list[dict], n: int = 25) -> list[tuple]:
+    claims = [(hit["probability"], hit["title"], hit["evidence"][0], row)
+              for row in rows if row["applicable"] for hit in row["hits"]
+              if hit["kind"] == "red_flag" and hit["evidence"]]
+    return sorted(claims, key=lambda c: (-c[0], c[3]["key"]))[:n]
+
+
+def _where(row: dict) -> str:
+    return row["url"] or row["source"].get("path") or row["source"].get("warc", "")
+
+
+def render(rows: list[dict], skipped: dict[str, int], errors: int) -> str:
+    rubric = load_rubric()
+    levels = Counter(r["level"] for r in rows)
+    images = charts(rows) if rows else {}
+    versions = sorted({f"{r['model_version']} (rubric {r['rubric_version']})" for r in rows})
+    level_cells = "".join(f"<td>{levels[l]}</td>" for l in LEVEL_ORDER)
+    hosts = "".join(
+        f"<tr><td>{escape(h)}</td><td>{n}</td><td>{median:.0f}</td>"
+        f"<td>{escape(_where(worst))} ({worst['score']:.0f})</td></tr>" for h, n, median, worst in _host_rows(rows))
+    claims = "".join(
+        f"<tr><td>{p:.2f}</td><td>{escape(title)}</td><td><q>{escape(text)}</q></td><td>{escape(_where(row))}</td></tr>"
+        for p, title, text, row in _strongest_claims(rows))
+    skipped_text = ", ".join(f"{escape(k)}: {v}" for k, v in sorted(skipped.items())) or "none"
+    figures = "".join(f'<figure><img alt="{escape(name)} chart" src="{src}"></figure>' for name, src in images.items())
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>stemclaim audit report</title>
+<style>
+ body {{ font: 15px/1.5 system-ui, sans-serif; color: #1d2327; margin: 24px; max-width: 1100px; }}
+ table {{ border-collapse: collapse; margin: 8px 0 24px; }} th, td {{ border-bottom: 1px solid #dcdcde; padding: 4px 10px;
+ text-align: left; vertical-align: top; }} figure {{ display: inline-block; margin: 0 16px 16px 0; }}
+ .muted {{ color: #50575e; font-size: 13px; }} q {{ font-style: italic; }}
+</style></head><body>
+<h1>stemclaim audit report</h1>
+<p>{len(rows)} pages scored; {errors} records could not be scored (see <code>errors.jsonl</code>); skipped on purpose:
+{skipped_text}. Model: {escape(", ".join(versions)) or "n/a"}.</p>
+<table><tr>{"".join(f"<th>{l.replace('_', ' ')}</th>" for l in LEVEL_ORDER)}</tr><tr>{level_cells}</tr></table>
+{figures}
+<h2>Sites</h2>
+<table><tr><th>Host</th><th>Pages</th><th>Median score</th><th>Worst page (score)</th></tr>{hosts}</table>
+<h2>Strongest quoted claims</h2>
+<table><tr><th>Confidence</th><th>Criterion</th><th>The page says</th><th>Page</th></tr>{claims}</table>
+<p class="muted">{escape(rubric.disclaimer)} Every quote is the page's own sentence, found by an automated model:
+check it on the page before citing it.</p>
+</body></html>
+"""
+
+
+def write_report(out: Path, skipped: dict[str, int]) -> None:
+    from service.audit import ERRORS, REPORT, read_results
+
+    errors_path = out / ERRORS
+    errors = sum(1 for line in errors_path.read_text("utf-8").splitlines() if line.strip()) if errors_path.exists() else 0
+    (out / REPORT).write_text(render(read_results(out), skipped, errors), "utf-8")

@@ -1,0 +1,158 @@
+"""Where an audit's pages come from: folders of saved pages, lists of paths, JSON Lines, and WARC archives."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HTML_SUFFIXES = (".html", ".htm")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+MAX_BYTES = 5_000_000
+
+
+class InputError(ValueError):
+    """An input path that cannot be read at all (the run stops before scoring)."""
+
+
+@dataclass
+class Record:
+    """One page to score, with where it came from. ``error`` is set when it cannot be scored."""
+
+    key: str
+    source: dict
+    url: str | None
+    html: bytes | str | None
+    error: str | None = None
+
+
+@dataclass
+class Skipped:
+    """What was passed over on purpose (not failures): WARC revisits, non-HTML and non-200 responses."""
+
+    counts: Counter = field(default_factory=Counter)
+
+
+def _is_warc(path: Path) -> bool:
+    name = path.name.lower()
+    return name.endswith((".warc", ".warc.gz", ".arc", ".arc.gz"))
+
+
+def _is_jsonl(path: Path) -> bool:
+    return path.name.lower().endswith((".jsonl", ".ndjson", ".jsonl.gz"))
+
+
+def _file_record(path: Path, listed_in: Path | None = None) -> Record:
+    source = {"path": str(path)} | ({"listed_in": str(listed_in)} if listed_in else {})
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Record(str(path), source, None, None, f"unreadable: {exc.strerror or exc}")
+    return _checked(Record(str(path), source, None, data))
+
+
+def _checked(record: Record) -> Record:
+    if record.error is None:
+        size = len(record.html) if record.html is not None else 0
+        if size == 0 or not (record.html.strip() if record.html else ""):
+            record.error = "empty"
+        elif size > MAX_BYTES:
+            record.error = f"oversized: {size} bytes (limit {MAX_BYTES})"
+    if record.error:
+        record.html = None
+    return record
+
+
+def _directory(root: Path) -> Iterator[Record]:
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in HTML_SUFFIXES):
+        yield _file_record(path)
+
+
+def _path_list(listing: Path) -> Iterator[Record]:
+    for line in listing.read_text("utf-8", "replace").splitlines():
+        entry = line.strip()
+        if entry and not entry.startswith("#"):
+            path = Path(entry) if Path(entry).is_absolute() else listing.parent / entry
+            yield _file_record(path, listing)
+
+
+def _jsonl(path: Path) -> Iterator[Record]:
+    import gzip
+
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            key, source = f"{path}:{number}", {"path": str(path), "line": number}
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError:
+                yield Record(key, source, None, None, "not valid JSON")
+                continue
+            if not isinstance(item, dict) or not isinstance(item.get("html"), str):
+                yield Record(key, source, None, None, 'expected an object with an "html" string')
+                continue
+            url = item.get("url") if isinstance(item.get("url"), str) else None
+            yield _checked(Record(key, source, url, item["html"]))
+
+
+def _warc(path: Path, skipped: Skipped) -> Iterator[Record]:
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    try:
+        with path.open("rb") as stream:
+            for entry in ArchiveIterator(stream, arc2warc=True):
+                kind = entry.rec_type
+                if kind == "revisit":
+                    skipped.counts["revisit"] += 1
+                    continue
+                if kind != "response":
+                    continue
+                headers = entry.rec_headers
+                record_id = headers.get_header("WARC-Record-ID") or ""
+                source = {"warc": str(path), "record_id": record_id, "warc_date": headers.get_header("WARC-Date"),
+                          "payload_digest": headers.get_header("WARC-Payload-Digest")}
+                url = headers.get_header("WARC-Target-URI")
+                status = entry.http_headers.get_statuscode() if entry.http_headers else None
+                media = (entry.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower() \
+                    if entry.http_headers else ""
+                if status != "200":
+                    skipped.counts[f"status {status}"] += 1
+                    continue
+                if media not in HTML_TYPES:
+                    skipped.counts[f"not html ({media or 'no type'})"] += 1
+                    continue
+                key = f"{path}#{record_id}"
+                try:
+                    body = entry.content_stream().read(MAX_BYTES + 1)
+                except Exception as exc:  # a truncated or corrupt record must not stop the run
+                    yield Record(key, source, url, None, f"unreadable record: {type(exc).__name__}")
+                    continue
+                yield _checked(Record(key, source, url, body))
+    except ArchiveLoadFailed as exc:
+        yield Record(f"{path}#archive", {"warc": str(path)}, None, None, f"not a readable WARC: {exc}")
+
+
+def read_inputs(inputs: list[str], skipped: Skipped) -> Iterator[Record]:
+    """Every record of every input, in a stable order. Raises InputError for a path that does not exist."""
+    paths = []
+    for raw in inputs:
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(f"no such file or folder: {raw}")
+        paths.append(path)
+    for path in paths:
+        if path.is_dir():
+            yield from _directory(path)
+        elif _is_warc(path):
+            yield from _warc(path, skipped)
+        elif _is_jsonl(path):
+            yield from _jsonl(path)
+        elif path.suffix.lower() in HTML_SUFFIXES:
+            yield _file_record(path)
+        else:
+            yield from _path_list(path)
