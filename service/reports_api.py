@@ -175,7 +175,8 @@ def filters(level: Level | None, status: Status | None, host: str | None, q: str
                          until=_moment(until, True), sort=sort)
 
 
-def _load(session: Session, report_id: int) -> Report:
+def load_report(session: Session, report_id: int) -> Report:
+    """The report, or a 404 problem."""
     report = session.get(Report, report_id)
     if report is None:
         raise ProblemError(404, f"No report {report_id}.", kind="no-such-report")
@@ -258,7 +259,7 @@ class ReportsController(Controller):
     @get("/{report_id:int}", guards=[regulator], summary="One report: assessment, history, audit trail, snapshot text",
          responses=TRIAGE_PROBLEMS)
     async def one(self, request: Request, report_id: ReportId) -> ReportDetail:
-        return await in_db(request, lambda s: detail(s, _load(s, report_id)))
+        return await in_db(request, lambda s: detail(s, load_report(s, report_id)))
 
     @patch("/{report_id:int}", guards=[regulator], summary="Change a report's status (recorded in its audit trail)",
            responses=TRIAGE_PROBLEMS)
@@ -266,7 +267,7 @@ class ReportsController(Controller):
         actor = request.scope["state"]["actor"]
 
         def work(session: Session) -> ReportDetail:
-            report = _load(session, report_id)
+            report = load_report(session, report_id)
             store.change_status(session, report, data.status, actor, data.note)
             return detail(session, report)
 
@@ -275,11 +276,11 @@ class ReportsController(Controller):
     @post("/{report_id:int}/rescore", guards=[regulator], status_code=200, responses=TRIAGE_PROBLEMS,
           summary="Re-score the stored snapshot with the current model (the earlier assessment stays in history)")
     async def rescore(self, request: Request, report_id: ReportId) -> ReportDetail:
-        report = await in_db(request, lambda s: _load(s, report_id))
+        report = await in_db(request, lambda s: load_report(s, report_id))
         assessment = await request.app.state.pool.assess(store.decompress(report.snapshot))
 
         def work(session: Session) -> ReportDetail:
-            current = _load(session, report_id)
+            current = load_report(session, report_id)
             store.add_assessment(session, current, assessment)
             return detail(session, current)
 

@@ -14,13 +14,14 @@ from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
+import msgspec
 from msgspec import Struct
 from sqlalchemy.orm import Session
 
 from service import store
-from service.db import STATUSES, Report
+from service.db import STATUSES
 from service.problems import ProblemError
-from service.reports_api import ReportId, detail, filters, in_db
+from service.reports_api import ReportId, detail, filters, in_db, load_report
 
 COOKIE = "stemclaim_token"
 TEMPLATES = TemplateConfig(directory=Path(__file__).resolve().parent / "templates", engine=JinjaTemplateEngine)
@@ -99,12 +100,11 @@ class TriageController(Controller):
             return Redirect("/triage", status_code=303)
 
         def work(session: Session):
-            report = session.get(Report, report_id)
-            if report is None:
-                raise ProblemError(404, f"No report {report_id}.", kind="no-such-report")
-            return report, detail(session, report), store.latest_assessment(session, report_id)
+            report = load_report(session, report_id)
+            return report, detail(session, report)
 
-        report, full, assessment = await in_db(request, work)
+        report, full = await in_db(request, work)
+        assessment = msgspec.to_builtins(full.assessment)
         return Template("report.html", context={
             "actor": actor, "report": report, "assessment": assessment, "audit": full.audit,
             "submissions": full.submissions, "history": full.history, "statuses": STATUSES,
@@ -121,10 +121,7 @@ class TriageController(Controller):
             raise ProblemError(422, f"status must be one of {', '.join(STATUSES)}.", kind="invalid-status")
 
         def work(session: Session) -> None:
-            report = session.get(Report, report_id)
-            if report is None:
-                raise ProblemError(404, f"No report {report_id}.", kind="no-such-report")
-            store.change_status(session, report, data.status, actor, data.note.strip() or None)
+            store.change_status(session, load_report(session, report_id), data.status, actor, data.note.strip() or None)
 
         await in_db(request, work)
         return Redirect(f"/triage/reports/{report_id}", status_code=303)
