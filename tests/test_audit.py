@@ -4,7 +4,6 @@ resumption, the error file, escaping in the report, the Dask backend, and the re
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest

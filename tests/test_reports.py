@@ -155,7 +155,7 @@ def test_status_changes_go_to_an_append_only_audit_trail(api):
     assert api.patch(f"/v1/reports/{report_id}", json={"status": "closed"}, headers=api.bearer).status_code == 400
     assert api.patch(f"/v1/reports/{report_id}", json={"note": "x"}, headers=api.bearer).status_code == 400
     assert api.patch("/v1/reports/999999", json={"status": "triaged"}, headers=api.bearer).status_code == 404
-    assert api.get(f"/v1/reports?status=escalated", headers=api.bearer).json()["items"][0]["id"] == report_id
+    assert api.get("/v1/reports?status=escalated", headers=api.bearer).json()["items"][0]["id"] == report_id
     assert api.delete(f"/v1/reports/{report_id}", headers=api.bearer).status_code == 405
 
 
