@@ -144,7 +144,7 @@ def test_dask_backend_on_a_loopback_local_cluster(inputs, tmp_path):
 
 def test_report_opens_in_chromium_and_is_screenshotted(inputs, tmp_path):
     out = tmp_path / "out"
-    run([inputs["warc"], inputs["folder"], inputs["jsonl"], "--out", out])
+    run([inputs["warc_gz"], inputs["jsonl"], "--out", out])  # pages with URLs, so no temporary paths show
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1150, "height": 900})
