@@ -103,7 +103,10 @@ class Assessor:
         return cls(load_artifact(directory))
 
     def assess(self, html: str | bytes, url: str | None = None) -> Assessment:
-        """Assess a page's HTML (or already extracted text). Raises :class:`NotTextError` only for non-text input."""
+        """Assess a page's HTML (or already extracted text). Raises :class:`NotTextError` only for non-text input.
+
+        ``url`` is accepted so callers can pass what they have, but the score never depends on it: a page is judged
+        by its own words, not by its address."""
         text = visible_text(_decode_check(html))
         return self.assess_text(text)
 
