@@ -150,11 +150,6 @@ def summarise(sentences: list[Sentence], proba: np.ndarray) -> PageSummary:
     return PageSummary(per, shared)
 
 
-def opening(text: str, chars: int) -> str:
-    """The first ``chars`` characters of a page's text, cut where they fall, as a reader's first screen is."""
-    return text[:chars]
-
-
 def window_grade(page_grade: int, criteria: set[str], red_flags: set[str]) -> int:
     """Grade of part of a page from the red flags it still shows, never above the whole page's grade: none 0,
     only sales pressure 1, other red flags 2, an egregious one 3. A grade rests on claims a reader can see."""
@@ -256,7 +251,7 @@ class OverclaimModel(BaseEstimator):
             for chars in OPENINGS:
                 if len(page.text) <= chars * 1.2:
                     continue
-                text = opening(page.text, chars)
+                text = page.text[:chars]  # cut where it falls, as a reader's first screen is
                 shown = {c for c, sentences in page.evidence.items() if any(normalise(s) in text for s in sentences)}
                 views.append((text, shown, window_grade(page.grade, shown, red), page.applicable,
                               self.opening_weight, k))

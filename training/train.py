@@ -75,17 +75,15 @@ def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=
         model.fit(train_pages)
         assessor = Assessor(LoadedArtifact(model, {"name": NAME, "version": "candidate", "sha256": "",
                                                    "rubric_version": rubric.version}))
-        dev = metrics(split["dev"], assess_pages(assessor, split["dev"]), rubric.red_flags, rubric.mitigating)
+        dev_results = assess_pages(assessor, split["dev"])
+        dev = metrics(split["dev"], dev_results, rubric.red_flags, rubric.mitigating)
         log(f"  sentence_C={sentence_C} page_C={page_C}: dev spearman {dev['spearman']} auc {dev['auc_grade_ge_2']}"
             f" red F1 {dev['red_flag_macro_f1']} mitigating F1 {dev['mitigating_macro_f1']}")
         if best is None or _objective(dev) > _objective(best[1]):
-            best = (model, dev, {"sentence_C": sentence_C, "page_C": page_C})
-    selected, dev, params = best
+            best = (dev_results, dev, {"sentence_C": sentence_C, "page_C": page_C})
+    dev_results, dev, params = best
     log(f"selected {params}")
 
-    provisional = Assessor(LoadedArtifact(selected, {"name": NAME, "version": "candidate", "sha256": "",
-                                                     "rubric_version": rubric.version}))
-    dev_results = assess_pages(provisional, split["dev"])
     moderate, high = choose_level_thresholds(np.array([r.score for r in dev_results]),
                                              np.array([p.grade for p in split["dev"]]))
     thresholds = {"hit": 0.5, "applicable": 0.5, "moderate": moderate, "high": high}
