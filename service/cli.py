@@ -42,9 +42,23 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from model.artifact import ArtifactError
+    from model.assessment import Assessor
     from training.evaluate import report
+    from training.external import evaluate_external
 
-    print(report(args.corpus, args.split))
+    try:
+        assessor = Assessor.from_directory(args.artifact)
+        if args.external:
+            print(evaluate_external(*args.external, assessor))
+        else:
+            print(report(args.corpus, args.split, assessor))
+    except ArtifactError as exc:
+        print(f"stemclaim: {exc}", file=sys.stderr)
+        return 3
+    except (OSError, ValueError) as exc:
+        print(f"stemclaim evaluate: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -253,9 +267,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--card", type=Path, default=root / "training" / "MODEL_CARD.md", help="model card path")
     train.set_defaults(func=_cmd_train)
 
-    evaluate = commands.add_parser("evaluate", help="metrics of the shipped model on a corpus split")
-    evaluate.add_argument("--corpus", type=Path, default=default_corpus)
-    evaluate.add_argument("--split", choices=("train", "dev", "test"), default="test")
+    evaluate = commands.add_parser(
+        "evaluate", help="metrics of the shipped model on a corpus split, or on a labelled set of real pages")
+    evaluate.add_argument("--corpus", type=Path, default=default_corpus, help="corpus folder (labels.jsonl, pages/)")
+    evaluate.add_argument("--split", choices=("train", "dev", "test"), default="test", help="corpus split (default test)")
+    evaluate.add_argument("--external", nargs=2, type=Path, metavar=("PAGES", "LABELS"),
+                          help="JSON Lines of pages (id, text or html, url, kind) and of labels (id, grade, criteria)")
+    evaluate.add_argument("--artifact", type=Path, default=root / "model" / "artifacts",
+                          help="model artifact folder (default the shipped model)")
     evaluate.set_defaults(func=_cmd_evaluate)
 
     corpus = commands.add_parser("corpus", help="check or describe the labelled corpus")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the tests need (Debian's Chromium, PostgreSQL and Node.js if missing, Python and npm packages),
-# start PostgreSQL on loopback, then run the whole suite: Python, the storage tests on SQLite and PostgreSQL, the
+# start a throwaway PostgreSQL on a free loopback port (stopped and deleted at the end), then run the whole suite: Python, the storage tests on SQLite and PostgreSQL, the
 # extension's JavaScript unit tests and the real-browser end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,7 @@ fi
 
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 (cd extension && npm ci --no-audit --no-fund --loglevel=error)
-STEMCLAIM_TEST_DATABASE_URL="$(bash tests/postgres.sh | tail -n 1)"
+{ read -r pgdir; read -r STEMCLAIM_TEST_DATABASE_URL; } < <(bash tests/postgres.sh start)
+trap 'bash tests/postgres.sh stop "$pgdir"' EXIT
 export STEMCLAIM_TEST_DATABASE_URL
-exec python3 -m pytest "$@"
+python3 -m pytest "$@"

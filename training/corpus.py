@@ -45,6 +45,11 @@ class Page:
     root: Path = field(repr=False)
 
     @property
+    def applicable(self) -> bool:
+        """Is the page about stem-cell therapy for MS at all?"""
+        return self.kind != "irrelevant"
+
+    @property
     def path(self) -> Path:
         return self.root / self.file
 

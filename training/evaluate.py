@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Protocol
 
 import numpy as np
 from scipy.stats import spearmanr
@@ -10,10 +11,22 @@ from sklearn.metrics import brier_score_loss, f1_score, roc_auc_score
 
 from model.assessment import Assessment, Assessor
 from model.text import normalise
-from training.corpus import Page
 
 
-def assess_pages(assessor: Assessor, pages: list[Page]) -> list[Assessment]:
+class Labelled(Protocol):
+    """A page with labels: a corpus page, or a real page of an external set (grade may be a mean, e.g. 1.5)."""
+
+    kind: str
+    grade: float
+    criteria: list[str]
+    evidence: dict[str, list[str]]
+    text: str
+
+    @property
+    def applicable(self) -> bool: ...
+
+
+def assess_pages(assessor: Assessor, pages: list[Labelled]) -> list[Assessment]:
     return [assessor.assess_text(p.text) for p in pages]
 
 
@@ -29,7 +42,7 @@ def _varies(values) -> bool:
     return len(np.unique(np.asarray(values))) > 1
 
 
-def metrics(pages: list[Page], results: list[Assessment], red_flags: tuple[str, ...],
+def metrics(pages: list[Labelled], results: list[Assessment], red_flags: tuple[str, ...],
             mitigating: tuple[str, ...]) -> dict:
     """Headline metrics for pages and the assessments made of them. A criterion neither labelled nor predicted on
     any page counts as F1 1 (nothing to find, nothing claimed); correlations undefined on constant input are None."""
@@ -41,7 +54,7 @@ def metrics(pages: list[Page], results: list[Assessment], red_flags: tuple[str, 
     proba = np.array([[f.probability for f in r.criteria] for r in results])
     red = [ids.index(c) for c in red_flags]
     mit = [ids.index(c) for c in mitigating]
-    applicable_truth = np.array([p.kind != "irrelevant" for p in pages], dtype=int)
+    applicable_truth = np.array([p.applicable for p in pages], dtype=int)
     applicable_pred = np.array([r.applicable for r in results], dtype=int)
     listed = total = 0
     for page, result in zip(pages, results):
@@ -54,7 +67,8 @@ def metrics(pages: list[Page], results: list[Assessment], red_flags: tuple[str, 
         "pages": len(pages),
         "spearman": _safe(lambda: spearmanr(scores, grades).statistic) if _varies(scores) and _varies(grades) else None,
         "auc_grade_ge_2": _safe(roc_auc_score, grades >= 2, scores) if _varies(grades >= 2) else None,
-        "grade_accuracy": round(float(np.mean([r.grade for r in results] == grades)), 4) if len(pages) else None,
+        "grade_accuracy": round(float(np.mean(np.abs(np.array([r.grade for r in results]) - grades) <= 0.5)), 4)
+        if len(pages) else None,
         "grade_mae": round(float(np.mean(np.abs(scores * 3 / 100 - grades))), 4) if len(pages) else None,
         "red_flag_macro_f1": _safe(f1_score, truth[:, red], hit[:, red], average="macro", zero_division=1.0),
         "mitigating_macro_f1": _safe(f1_score, truth[:, mit], hit[:, mit], average="macro", zero_division=1.0),
@@ -62,11 +76,27 @@ def metrics(pages: list[Page], results: list[Assessment], red_flags: tuple[str, 
         "applicability_accuracy": round(float(np.mean(applicable_truth == applicable_pred)), 4) if len(pages) else None,
         "applicability_brier": _safe(brier_score_loss, applicable_truth, [r.applicable_probability for r in results]),
         "evidence_precision": round(listed / total, 4) if total else None,
+        **verdict_counts(pages, results),
         "per_criterion_f1": {c: _safe(f1_score, truth[:, j], hit[:, j], zero_division=1.0) for j, c in enumerate(ids)},
     }
 
 
-def by_kind(pages: list[Page], results: list[Assessment], red_flags, mitigating) -> dict:
+def verdict_counts(pages: list[Labelled], results: list[Assessment]) -> dict:
+    """The failures a reader notices: careful pages shown high, overclaiming pages shown low, egregious pages not
+    shown high, and verdicts above low that name no red flag."""
+    levels = [r.level for r in results]
+    grades = [p.grade for p in pages]
+    egregious = [lv for g, lv in zip(grades, levels) if g >= 2.5]
+    return {
+        "grade_0_shown_high": sum(g == 0 and lv == "high" for g, lv in zip(grades, levels)),
+        "grade_ge_2_shown_low": sum(g >= 2 and lv in ("low", "not_applicable") for g, lv in zip(grades, levels)),
+        "grade_3_shown_high": round(egregious.count("high") / len(egregious), 4) if egregious else None,
+        "verdicts_without_red_flag": sum(r.level in ("moderate", "high")
+                                         and not any(f.kind == "red_flag" for f in r.hits) for r in results),
+    }
+
+
+def by_kind(pages: list[Labelled], results: list[Assessment], red_flags, mitigating) -> dict:
     groups: dict[str, list[int]] = defaultdict(list)
     for i, page in enumerate(pages):
         groups[page.kind].append(i)
@@ -74,9 +104,8 @@ def by_kind(pages: list[Page], results: list[Assessment], red_flags, mitigating)
             for kind, idx in sorted(groups.items())}
 
 
-def report(corpus, split: str = "test") -> str:
-    """`stemclaim evaluate`: the shipped model's metrics on one split of the corpus, overall and per kind."""
-    from model.assessment import default_assessor
+def report(corpus, split: str, assessor: Assessor) -> str:
+    """`stemclaim evaluate`: a model's metrics on one split of the corpus, overall and per kind."""
     from model.rubric import load_rubric
     from training.corpus import load_pages
     from training.model_card import metrics_table
@@ -85,7 +114,7 @@ def report(corpus, split: str = "test") -> str:
     pages = [p for p in load_pages(corpus) if p.split == split]
     if not pages:
         return f"no pages in the {split} split of {corpus}"
-    results = assess_pages(default_assessor(), pages)
+    results = assess_pages(assessor, pages)
     overall = metrics(pages, results, rubric.red_flags, rubric.mitigating)
     kinds = by_kind(pages, results, rubric.red_flags, rubric.mitigating)
     return "\n\n".join([

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 HEADLINE = ("spearman", "auc_grade_ge_2", "grade_accuracy", "red_flag_macro_f1", "mitigating_macro_f1",
-            "evidence_precision", "criteria_brier", "applicability_accuracy", "applicability_brier")
+            "evidence_precision", "criteria_brier", "applicability_accuracy", "applicability_brier",
+            "grade_0_shown_high", "grade_ge_2_shown_low", "grade_3_shown_high", "verdicts_without_red_flag")
 
 
 def _fmt(value) -> str:

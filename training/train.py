@@ -34,7 +34,7 @@ def corpus_hash(corpus: Path) -> str:
 
 def training_pages(pages: list[Page]) -> list[TrainingPage]:
     return [TrainingPage(text=p.text, criteria=frozenset(p.criteria), evidence=p.evidence, grade=p.grade,
-                         applicable=p.kind != "irrelevant", group=p.site) for p in pages]
+                         applicable=p.applicable, group=p.site) for p in pages]
 
 
 def grade_level(grade: int) -> str:

@@ -1,0 +1,92 @@
+"""Real-page evaluation: loading labelled sets, the `evaluate --external` command, merging two labelling passes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from training.external import agreement, load_external, merge
+
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
+
+
+def _write(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    return path
+
+
+@pytest.fixture
+def labelled(tmp_path):
+    pages = [
+        {"id": "clinic", "url": "https://clinic.example/ms", "kind": "clinic_ad",
+         "html": (FIXTURES / "clinic_overclaim.html").read_text("utf-8")},
+        {"id": "hospital", "kind": "hospital_or_academic", "html": (FIXTURES / "hospital_careful.html").read_text("utf-8")},
+        {"id": "knee", "kind": "irrelevant", "html": (FIXTURES / "irrelevant_knee.html").read_text("utf-8")},
+        {"id": "excerpt", "kind": "clinic_ad",
+         "text": "Stem cell therapy for MS\nOur stem cells repair myelin and cure multiple sclerosis. Guaranteed."},
+        {"id": "unlabelled", "text": "Nothing to see."},
+    ]
+    labels = [
+        {"id": "clinic", "grade": 3, "criteria": ["cure_claim", "commercial_pressure"]},
+        {"id": "hospital", "grade": 0, "applicable": True, "criteria": ["discusses_risks", "cites_evidence"]},
+        {"id": "knee", "grade": 0, "applicable": False, "criteria": []},
+        {"id": "excerpt", "grade": 2.5, "criteria": ["cure_claim", "guaranteed_results"]},
+    ]
+    return _write(tmp_path / "pages.jsonl", pages), _write(tmp_path / "labels.jsonl", labels)
+
+
+def test_load_external_reads_text_and_html_and_skips_unlabelled(labelled):
+    pages = load_external(*labelled)
+    assert [p.id for p in pages] == ["clinic", "hospital", "knee", "excerpt"]
+    assert pages[0].url == "https://clinic.example/ms" and pages[0].grade == 3.0 and pages[0].applicable
+    assert not pages[2].applicable
+    assert "<" not in pages[0].text and pages[3].text.splitlines()[0] == "Stem cell therapy for MS"
+
+
+def test_evaluate_external_command_prints_the_figures(labelled):
+    run = subprocess.run([sys.executable, "-m", "service.cli", "evaluate", "--external", *map(str, labelled)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "4 labelled real pages" in out
+    for figure in ("spearman", "auc_grade_ge_2", "red_flag_macro_f1", "grade_0_shown_high", "grade_3_shown_high"):
+        assert figure in out
+    assert "By page kind" in out and "irrelevant" in out and "(all on-topic)" in out
+    assert "Grade-0 pages shown high:" in out
+
+
+@pytest.mark.parametrize("labels, message", [
+    ([{"id": "clinic", "grade": 7}], "grade must be a number from 0 to 3"),
+    ([{"id": "clinic", "grade": 1, "criteria": ["cures_everything"]}], "unknown criteria: cures_everything"),
+    ([{"id": "ghost", "grade": 1}], "name pages not in"),
+])
+def test_evaluate_external_refuses_bad_labels(labelled, tmp_path, labels, message):
+    bad = _write(tmp_path / "bad.jsonl", labels)
+    run = subprocess.run([sys.executable, "-m", "service.cli", "evaluate", "--external", str(labelled[0]), str(bad)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2
+    assert message in run.stderr
+
+
+def test_evaluate_external_refuses_malformed_json(labelled, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "clinic", "grade": 1}\nnot json\n', "utf-8")
+    run = subprocess.run([sys.executable, "-m", "service.cli", "evaluate", "--external", str(labelled[0]), str(bad)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2 and "bad.jsonl:2: not valid JSON" in run.stderr
+
+
+def test_merge_takes_the_mean_grade_and_criteria_both_marked():
+    a = [{"id": "p1", "grade": 2, "applicable": True, "criteria": ["cure_claim", "commercial_pressure"]},
+         {"id": "p2", "grade": 0, "applicable": False, "criteria": []}]
+    b = [{"id": "p1", "grade": 3, "applicable": True, "criteria": ["cure_claim", "testimonial_evidence"]},
+         {"id": "p2", "grade": 0, "applicable": False, "criteria": []}]
+    merged = merge(a, b)
+    assert merged[0] == {"id": "p1", "grade": 2.5, "applicable": True, "criteria": ["cure_claim"],
+                         "disagreement": {"grade": [2, 3], "criteria": ["commercial_pressure", "testimonial_evidence"]}}
+    assert merged[1] == {"id": "p2", "grade": 0.0, "applicable": False, "criteria": []}
+    figures = agreement(a, b)
+    assert figures["pages"] == 2 and figures["grade_exact"] == 0.5 and figures["grade_within_one"] == 1.0
+    assert figures["criteria_micro_f1"] == 0.5 and figures["criteria_f1"]["cure_claim"] == 1.0

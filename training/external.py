@@ -1,0 +1,226 @@
+"""Real pages kept outside the corpus: loading a labelled set, scoring it, and merging two labelling passes.
+
+A pages file is JSON Lines with ``id`` and either ``text`` (an extracted excerpt) or ``html``; ``url`` and
+``kind`` are optional. A labels file is JSON Lines with ``id``, ``grade`` (0-3, may be a mean such as 1.5),
+optionally ``applicable`` (default: grade above 0 or a kind other than irrelevant) and ``criteria`` (rubric ids).
+
+    stemclaim evaluate --external PAGES.jsonl LABELS.jsonl
+    python -m training.external merge A.jsonl B.jsonl OUT.jsonl     # two passes into one label set
+    python -m training.external agreement A.jsonl B.jsonl           # how far the passes agree
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import spearmanr
+
+from model.assessment import Assessment, Assessor
+from model.rubric import load_rubric
+from model.text import plain_text, visible_text
+from training.evaluate import by_kind, metrics
+from training.model_card import metrics_table
+
+KINDS_UNKNOWN = "unknown"
+
+
+@dataclass
+class ExternalPage:
+    """A real page and its merged labels; only ``id``, ``url``, ``kind`` and the labels may be committed."""
+
+    id: str
+    text: str
+    grade: float
+    applicable: bool
+    criteria: list[str]
+    url: str = ""
+    kind: str = KINDS_UNKNOWN
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Objects of a JSON Lines file; ValueError naming the line for anything else."""
+    records = []
+    for number, line in enumerate(Path(path).read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{number}: not valid JSON: {exc.msg}") from None
+        if not isinstance(record, dict) or not isinstance(record.get("id"), (str, int)):
+            raise ValueError(f"{path}:{number}: each line must be a JSON object with an id")
+        records.append(record)
+    return records
+
+
+def _label_problem(label: dict, known: set[str]) -> str | None:
+    grade = label.get("grade")
+    if isinstance(grade, bool) or not isinstance(grade, (int, float)) or not 0 <= grade <= 3:
+        return "grade must be a number from 0 to 3"
+    criteria = label.get("criteria", [])
+    if not isinstance(criteria, list) or not all(isinstance(c, str) for c in criteria):
+        return "criteria must be a list of rubric ids"
+    unknown = sorted(set(criteria) - known)
+    if unknown:
+        return f"unknown criteria: {', '.join(unknown)}"
+    if "applicable" in label and not isinstance(label["applicable"], bool):
+        return "applicable must be true or false"
+    return None
+
+
+def load_external(pages_path: Path, labels_path: Path) -> list[ExternalPage]:
+    """Labelled real pages, in the pages file's order; pages without a label are skipped, a label whose page is
+    missing or malformed is a ValueError."""
+    known = set(load_rubric().ids)
+    labels: dict[str, dict] = {}
+    for label in read_jsonl(labels_path):
+        problem = _label_problem(label, known)
+        if problem:
+            raise ValueError(f"{labels_path}: label {label['id']}: {problem}")
+        labels[str(label["id"])] = label
+    pages = []
+    seen = set()
+    for record in read_jsonl(pages_path):
+        key = str(record["id"])
+        if key not in labels:
+            continue
+        body = record.get("html", record.get("text"))
+        if not isinstance(body, str):
+            raise ValueError(f"{pages_path}: page {key}: needs a text or html string")
+        text = visible_text(body) if "html" in record else plain_text(body)
+        label = labels[key]
+        kind = str(record.get("kind") or label.get("kind") or KINDS_UNKNOWN)
+        applicable = label.get("applicable", kind != "irrelevant" and label["grade"] > 0)
+        pages.append(ExternalPage(key, text, float(label["grade"]), bool(applicable), list(label.get("criteria", [])),
+                                  str(record.get("url") or ""), kind))
+        seen.add(key)
+    missing = sorted(set(labels) - seen)
+    if missing:
+        raise ValueError(f"{labels_path}: {len(missing)} labels name pages not in {pages_path}: "
+                         f"{', '.join(missing[:5])}")
+    return pages
+
+
+def _listing(title: str, rows: list[tuple[ExternalPage, Assessment]]) -> str:
+    lines = [f"{title}: {len(rows)}"]
+    lines += [f"  {p.id} grade {p.grade:g} -> {r.level} {r.score:.0f} ({p.kind}) {p.url}" for p, r in rows]
+    return "\n".join(lines)
+
+
+def external_report(pages: list[ExternalPage], results: list[Assessment]) -> str:
+    """The same figures as a corpus split, by kind, and the pages a reader would object to (ids and URLs only)."""
+    rubric = load_rubric()
+    overall = metrics(pages, results, rubric.red_flags, rubric.mitigating)
+    kinds = by_kind(pages, results, rubric.red_flags, rubric.mitigating)
+    applicable = [(p, r) for p, r in zip(pages, results) if p.applicable]
+    if applicable:
+        on_topic = metrics([p for p, _ in applicable], [r for _, r in applicable], rubric.red_flags,
+                           rubric.mitigating)
+        kinds = {"(all on-topic)": on_topic, **kinds}
+    pairs = list(zip(pages, results))
+    per_criterion = overall["per_criterion_f1"]
+    return "\n\n".join([
+        f"{len(pages)} labelled real pages; model {results[0].model['name']} {results[0].model['version']}"
+        if results else "no labelled pages",
+        metrics_table({"real pages": overall}),
+        "By page kind:\n" + metrics_table(kinds),
+        "Criteria F1:\n" + "\n".join(f"  {c}: {v}" for c, v in per_criterion.items()),
+        _listing("Grade-0 pages shown high", [(p, r) for p, r in pairs if p.grade == 0 and r.level == "high"]),
+        _listing("Grade >= 2 pages shown low or not applicable",
+                 [(p, r) for p, r in pairs if p.grade >= 2 and r.level in ("low", "not_applicable")]),
+    ])
+
+
+def evaluate_external(pages_path: Path, labels_path: Path, assessor: Assessor) -> str:
+    """`stemclaim evaluate --external PAGES LABELS`."""
+    pages = load_external(pages_path, labels_path)
+    return external_report(pages, [assessor.assess_text(p.text) for p in pages])
+
+
+def merge(a: list[dict], b: list[dict]) -> list[dict]:
+    """Two passes into one: grade the mean, applicable where both say so, a criterion where both mark it, and
+    what they disagreed on."""
+    other = {str(x["id"]): x for x in b}
+    merged = []
+    for x in a:
+        y = other.get(str(x["id"]))
+        if y is None:
+            continue
+        ca, cb = set(x.get("criteria", [])), set(y.get("criteria", []))
+        record = {"id": x["id"], "grade": (x["grade"] + y["grade"]) / 2,
+                  "applicable": bool(x.get("applicable", True) and y.get("applicable", True)),
+                  "criteria": sorted(ca & cb, key=load_rubric().ids.index)}
+        disagreement = {}
+        if x["grade"] != y["grade"]:
+            disagreement["grade"] = [x["grade"], y["grade"]]
+        if x.get("applicable", True) != y.get("applicable", True):
+            disagreement["applicable"] = [x.get("applicable", True), y.get("applicable", True)]
+        if ca ^ cb:
+            disagreement["criteria"] = sorted(ca ^ cb)
+        if disagreement:
+            record["disagreement"] = disagreement
+        merged.append(record)
+    return merged
+
+
+def agreement(a: list[dict], b: list[dict]) -> dict:
+    """Agreement of two passes over the pages both labelled."""
+    other = {str(x["id"]): x for x in b}
+    pairs = [(x, other[str(x["id"])]) for x in a if str(x["id"]) in other]
+    if not pairs:
+        return {"pages": 0}
+    ga = np.array([x["grade"] for x, _ in pairs], dtype=float)
+    gb = np.array([y["grade"] for _, y in pairs], dtype=float)
+    ids = load_rubric().ids
+    both = sum(len(set(x.get("criteria", [])) & set(y.get("criteria", []))) for x, y in pairs)
+    either = sum(len(set(x.get("criteria", []))) + len(set(y.get("criteria", []))) for x, y in pairs)
+    per = {}
+    for c in ids:
+        ma = np.array([c in x.get("criteria", []) for x, _ in pairs])
+        mb = np.array([c in y.get("criteria", []) for _, y in pairs])
+        per[c] = round(2 * float((ma & mb).sum()) / max(float(ma.sum() + mb.sum()), 1.0), 3)
+    return {
+        "pages": len(pairs),
+        "grade_exact": round(float(np.mean(ga == gb)), 3),
+        "grade_within_one": round(float(np.mean(np.abs(ga - gb) <= 1)), 3),
+        "grade_spearman": round(float(spearmanr(ga, gb).statistic), 3),
+        "applicable": round(float(np.mean([x.get("applicable", True) == y.get("applicable", True)
+                                            for x, y in pairs])), 3),
+        "criteria_micro_f1": round(2 * both / either, 3) if either else 1.0,
+        "criteria_f1": per,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.external", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    m = commands.add_parser("merge", help="merge two labelling passes into one label file")
+    m.add_argument("a", type=Path)
+    m.add_argument("b", type=Path)
+    m.add_argument("out", type=Path)
+    g = commands.add_parser("agreement", help="agreement figures of two labelling passes, as JSON")
+    g.add_argument("a", type=Path)
+    g.add_argument("b", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        a, b = read_jsonl(args.a), read_jsonl(args.b)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "merge":
+        merged = merge(a, b)
+        args.out.write_text("".join(json.dumps(r) + "\n" for r in merged), "utf-8")
+        print(f"{len(merged)} pages merged, {sum('disagreement' in r for r in merged)} with a disagreement")
+    else:
+        print(json.dumps(agreement(a, b), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
