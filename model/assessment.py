@@ -51,7 +51,6 @@ class Assessment:
     text_length: int
     model: dict
     applicable_probability: float = 1.0
-    grade_probabilities: tuple[float, ...] = ()
 
     @property
     def hits(self) -> list[Finding]:
@@ -97,6 +96,12 @@ class Assessor:
         self.moderate = float(thresholds.get("moderate", 20.0))
         self.high = float(thresholds.get("high", 50.0))
         self.applicable_threshold = float(thresholds.get("applicable", 0.5))
+        self.support_threshold = float(thresholds.get("support", 0.3))
+        self.careful_mitigation = float(thresholds.get("careful_mitigation", 1.0))
+        self.careful_sales = float(thresholds.get("careful_sales", 0.2))
+        ids = self.rubric.ids
+        self._mitigating = [ids.index(c) for c in self.rubric.mitigating if c != "guideline_concordant_ahsct"]
+        self._sales = ids.index("commercial_pressure")
 
     @classmethod
     def from_directory(cls, directory: Path = ARTIFACT_DIR) -> "Assessor":
@@ -115,9 +120,22 @@ class Assessor:
         return self._assessment(prediction, len(text))
 
     def _assessment(self, p: PagePrediction, text_length: int) -> Assessment:
-        applicable = p.applicable_proba >= self.applicable_threshold
+        # A page with no sentences has nothing to judge: not applicable, like any page not about stem cells for MS.
+        applicable = bool(p.sentences) and p.applicable_proba >= self.applicable_threshold
         score = round(100.0 * p.expected_grade / 3.0, 1)
-        grade = int(p.grade_proba.argmax())
+        hit = self._hits(p.criteria_proba, score if applicable else 0.0)
+        # A verdict rests on claims a reader can see: no red flag, no more than low; only minor ones (a price, a
+        # testimonial), no more than moderate. A page that sells nothing and shows its caveats (investigational
+        # status, risks, studies, "ask your neurologist") is never shown high, whatever words of a cure it uses:
+        # the rubric's "one slip on a careful page".
+        ceiling = self.rubric.ceiling({c.id for c, h in zip(self.rubric.criteria, hit) if h})
+        if self._careful(p):
+            ceiling = min(ceiling, 1)
+        if ceiling == 0:
+            score = min(score, round(self.moderate - 0.1, 1))
+        elif ceiling == 1:
+            score = min(score, round(self.high - 0.1, 1))
+        grade = min(int(p.grade_proba.argmax()), ceiling) if applicable else 0
         if not applicable:
             level = "not_applicable"
         elif score >= self.high:
@@ -126,7 +144,7 @@ class Assessor:
             level = "moderate"
         else:
             level = "low"
-        findings = tuple(self._finding(j, p) for j in range(len(self.rubric.criteria)))
+        findings = tuple(self._finding(j, p, hit[j]) for j in range(len(self.rubric.criteria)))
         red_titles = [f.title for f in sorted(findings, key=lambda f: -f.probability)
                       if f.hit and f.kind == "red_flag"]
         guideline = any(f.hit and f.id == "guideline_concordant_ahsct" for f in findings)
@@ -134,13 +152,29 @@ class Assessor:
             score=score, grade=grade, level=level, applicable=applicable, criteria=findings,
             headline=wording.headline(level), summary=wording.summary(level, red_titles, self.rubric, guideline),
             text_length=text_length, model=self.artifact.info, applicable_probability=round(p.applicable_proba, 4),
-            grade_probabilities=tuple(round(float(g), 4) for g in p.grade_proba),
         )
 
-    def _finding(self, j: int, p: PagePrediction) -> Finding:
+    def _careful(self, p: PagePrediction) -> bool:
+        return (p.criteria_proba[self._sales] < self.careful_sales
+                and p.criteria_proba[self._mitigating].sum() >= self.careful_mitigation)
+
+    def _hits(self, proba, score: float) -> list[bool]:
+        """Criteria hit: probability at the hit threshold; and where the page's score calls for more red flags than
+        that shows, the likeliest further red flags at the lower support threshold, strongest first."""
+        hit = [float(q) >= self.hit_threshold for q in proba]
+        wanted = 2 if score >= self.high else 1 if score >= self.moderate else 0
+        red = sorted((j for j, c in enumerate(self.rubric.criteria)
+                      if c.kind == "red_flag" and not hit[j] and proba[j] >= self.support_threshold),
+                     key=lambda j: -proba[j])
+        for j in red:
+            if self.rubric.ceiling({c.id for c, h in zip(self.rubric.criteria, hit) if h}) >= wanted:
+                break
+            hit[j] = True
+        return hit
+
+    def _finding(self, j: int, p: PagePrediction, hit: bool) -> Finding:
         criterion = self.rubric.criteria[j]
         probability = float(p.criteria_proba[j])
-        hit = probability >= self.hit_threshold
         evidence: tuple[Evidence, ...] = ()
         if hit and len(p.sentences):
             column = p.sentence_proba[:, j]

@@ -133,7 +133,8 @@ LEXICON: dict[str, tuple[str, ...]] = {
     "ms": ("multiple sclerosis", "ms", "rrms", "demyelinat*", "relaps*", "edss"),
     "negation": ("not", "no", "never", "cannot", "can't", "won't", "isn't", "doesn't", "don't", "aren't", "without",
                  "nor", "neither", "unlikely", "false", "myth", "myths", "lack*", "none", "failed", "missed"),
-    "hedge": ("may", "might", "could", "possibl*", "potential*", "promising", "some patients", "some people", "hope*",
+    "hedge": ("may", "might", "could", "possibl*", "potential*", "promising", "promise", "some patients", "some people",
+              "hope*", "goal", "goals", "objective*", "ultimate",
               "early", "suggest*", "preliminary", "aim", "aims", "appear", "appears", "in some cases", "vary",
               "varies", "not everyone", "individual results"),
     "attribution": ("said", "says", "claim", "claims", "claimed", "claiming", "according to", "told", "promised",
@@ -144,6 +145,14 @@ LEXICON: dict[str, tuple[str, ...]] = {
                 "ads", "advert*", "report them", "report it", "questions to ask", "be careful", "avoid", "caution*",
                 "fraud*", "misleading", "predatory", "false hope", "peddl*", "so-called", "unscrupulous"),
     "question": ("re:\\?",),
+    "research": ("research", "researcher*", "scientist*", "investigat*", "explor*", "studying", "being studied",
+                 "under study", "whether", "one day", "someday", "in the future", "future", "hoped", "aim to",
+                 "aims to", "preclinical", "pre-clinical", "animal", "animals", "mice", "rats", "laboratory",
+                 "in the lab", "in vitro", "model*", "remains to be", "not yet", "yet to", "unknown", "unclear",
+                 "more research", "further research", "larger studies", "longer-term"),
+    "subject": ("treatment*", "therapy", "therapies", "procedure*", "protocol*", "infusion*", "injection*",
+                "transplant*", "our clinic", "our center", "our centre", "our hospital", "our patients", "we offer",
+                "we provide", "we use", "program*", "programme*", "session*", "this treatment", "the treatment"),
     "first_person_plural": ("we", "our", "us"),
     "second_person": ("you", "your"),
 }
@@ -151,6 +160,11 @@ MODIFIERS = ("negation", "hedge", "attribution")
 CONTEXT = ("warning", "attribution", "negation", "hedge", "investigational", "question", "testimonial", "commercial")
 MODIFIED = ("cure", "repair", "certainty", "approval", "safety", "benefit", "progressive", "disparage", "statistic")
 CUE_NAMES = tuple(LEXICON)
+# Claim structure: a claim is a promise about a treatment (a cell product, aHSCT or "our treatment"), stated in one
+# of these modalities. "Demyelination causes disability" promises nothing; "our cells repair myelin" does;
+# "researchers are exploring whether cells can repair myelin" frames it as research.
+CLAIMS = ("cure", "repair", "benefit", "certainty", "safety", "approval", "progressive", "statistic", "disparage")
+MODALITIES = ("asserted", "hedged", "research", "attributed", "questioned")
 _WORDS = re.compile(r"[\w'’./-]+")
 
 
@@ -213,6 +227,7 @@ def cue_names() -> list[str]:
     names = list(CUE_NAMES)
     names += [f"{cue}&{mod}" for cue in MODIFIED for mod in MODIFIERS]
     names += ["conditions>=3", "length"]
+    names += [f"claim:{c}:{m}" for c in CLAIMS for m in MODALITIES]
     names += [f"context:{c}" for c in CONTEXT]
     return names
 
@@ -224,6 +239,28 @@ def distinct_conditions(sentence: str) -> set[str]:
 
 
 _MODIFIER_PAIRS = tuple((CUE_NAMES.index(c), CUE_NAMES.index(m)) for c in MODIFIED for m in MODIFIERS)
+_SUBJECTS = frozenset(CUE_NAMES.index(c) for c in ("cell_product", "hsct", "subject", "first_person_plural"))
+_CLAIMS = tuple(CUE_NAMES.index(c) for c in CLAIMS)
+_REPAIR, _NERVOUS = CUE_NAMES.index("repair"), CUE_NAMES.index("nervous")
+_MODALITY_CUES = {m: frozenset(CUE_NAMES.index(c) for c in cues) for m, cues in (
+    ("hedged", ("hedge",)), ("research", ("research",)), ("attributed", ("attribution", "warning")),
+    ("questioned", ("question",)))}
+
+
+def claim_structure(found: set[int]) -> np.ndarray:
+    """One column per (claim, modality): the sentence promises this outcome about a treatment, in this voice.
+    A sentence with no treatment in it (an MS primer) makes no claim; a repair word needs a nervous-system word."""
+    row = np.zeros(len(CLAIMS) * len(MODALITIES))
+    if not found & _SUBJECTS:
+        return row
+    modalities = [m for m, cues in _MODALITY_CUES.items() if found & cues] or ["asserted"]
+    for k, claim in enumerate(_CLAIMS):
+        if claim not in found or (claim == _REPAIR and _NERVOUS not in found):
+            continue
+        for m in modalities:
+            row[k * len(MODALITIES) + MODALITIES.index(m)] = 1.0
+    return row
+
 
 
 # Claims that a negation takes back: "cannot cure", "not approved", "not proven". Safety and disparagement are
@@ -244,16 +281,18 @@ def sentence_cues(sentence: str) -> np.ndarray:
         asserted = MATCHER.cues(asserted_words((sentence, "")))
         negated = {i for i in found & _NEGATABLE if i not in asserted}
         found -= negated
-    row = np.zeros(len(CUE_NAMES) + len(_MODIFIER_PAIRS) + 2)
+    row = np.zeros(len(CUE_NAMES) + len(_MODIFIER_PAIRS) + 2 + len(CLAIMS) * len(MODALITIES))
     for index in found:
         row[index] = 1.0
     base = len(CUE_NAMES)
     for k, (cue, modifier) in enumerate(_MODIFIER_PAIRS):
         if (cue in negated and modifier == _NEGATION) or (cue in found and modifier in found):
             row[base + k] = 1.0
+    at = base + len(_MODIFIER_PAIRS)
     if _CONDITIONS in found and len(distinct_conditions(sentence)) >= 3:
-        row[-2] = 1.0
-    row[-1] = min(len(sentence.split()), 60) / 60.0
+        row[at] = 1.0
+    row[at + 1] = min(len(sentence.split()), 60) / 60.0
+    row[at + 2:] = claim_structure(found)
     return row
 
 
@@ -271,6 +310,13 @@ def asserted_words(item: tuple[str, str]) -> str:
     """The words of an item's sentence that are not under negation, lower-cased, for the character n-grams:
     "cells cannot cure MS" keeps "cells cannot", so a negated claim does not look like the claim."""
     return " ".join(word for word in mark_scope(item[0]).split() if not word.startswith("neg_"))
+
+
+def stated_words(item: tuple[str, str]) -> str:
+    """The words of an item's sentence stated outright (neither negated nor hedged), lower-cased, for the
+    character n-grams: "cells may one day repair myelin" keeps "cells may", so a hedged claim is learnt from its
+    marked words only."""
+    return " ".join(word for word in mark_scope(item[0]).split() if not word.startswith(("neg_", "hedge_")))
 
 
 def word_ngrams(item: tuple[str, str]) -> list[str]:
@@ -298,12 +344,13 @@ class CueFeatures(BaseEstimator, TransformerMixin):
 _TOKEN = re.compile(r"\w[\w'’-]*|[.,;:!?()\u201c\u201d\"]")
 _NEGATORS = frozenset("not no never cannot can't won't isn't doesn't don't aren't wasn't weren't hasn't haven't "
                       "without nor neither unlikely none nothing myth myths false".split())
-_HEDGES = frozenset("may might could possibly potentially promising hope hopes suggest suggests appear appears "
-                    "aim aims early preliminary".split())
+_HEDGES = frozenset("may might could possibly potentially potential promise promising hope hopes hoped suggest "
+                    "suggests appear appears aim aims goal goals objective objectives early preliminary whether "
+                    "research researchers scientists investigating exploring studying".split())
 _ATTRIBUTIONS = frozenset("said says claimed claims claim according told promised promise alleged so-called "
                           "advertised advertise marketed pitched".split())
-_SCOPE = 4
-_NEGATION_SCOPE = 12
+_SCOPE = 12
+_ATTRIBUTION_SCOPE = 8
 _CLAUSE_BREAKS = frozenset("but however although though yet whereas while instead".split())
 
 
@@ -311,23 +358,24 @@ def mark_scope(sentence: str) -> str:
     """Lower-case words, each word in the scope of a negation, hedge or attribution word prefixed with it.
 
     "Stem cells cannot cure MS." becomes "stem cells cannot neg_cure neg_ms", so "cure" under negation is a
-    different feature from "cure" asserted. A negation reaches to the end of its clause (punctuation or "but"),
-    at most twelve words; a hedge four words; an attribution eight.
+    different feature from "cure" asserted. A negation or a hedge reaches to the end of its clause (punctuation
+    other than a comma, or "but"), at most twelve words; an attribution eight.
     """
     out: list[str] = []
     prefix, left = "", 0
     for token in _TOKEN.findall(sentence.lower().replace("’", "'")):
         if not token[0].isalnum() and token[0] != "_":
-            prefix, left = "", 0
+            if token != ",":  # a list goes on after a comma: "may reduce relapses, repair myelin"
+                prefix, left = "", 0
             continue
         if token in _CLAUSE_BREAKS:
             prefix, left = "", 0
         out.append(prefix + token if left > 0 else token)
         left -= 1
         if token in _NEGATORS:
-            prefix, left = "neg_", _NEGATION_SCOPE
+            prefix, left = "neg_", _SCOPE
         elif token in _HEDGES:
             prefix, left = "hedge_", _SCOPE
         elif token in _ATTRIBUTIONS:
-            prefix, left = "said_", _SCOPE * 2
+            prefix, left = "said_", _ATTRIBUTION_SCOPE
     return " ".join(out)

@@ -27,14 +27,13 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 
-from model.cues import CUE_NAMES, CueFeatures, distinct_conditions, asserted_words, sentence_cues, word_ngrams
+from model.rubric import load_rubric
+from model.cues import CUE_NAMES, CueFeatures, distinct_conditions, sentence_cues, stated_words, word_ngrams
 from model.sentences import Sentence, split_sentences
 from model.text import normalise
 
 GRADES = (0, 1, 2, 3)
 OPENINGS = (1000, 2000)
-EGREGIOUS = frozenset({"cure_claim", "guaranteed_results", "regulatory_misrepresentation", "risk_minimization",
-                       "undermines_standard_care"})
 _TOPIC_CUES = ("ms", "cell_product", "hsct", "commercial", "citation", "risk", "attribution", "testimonial")
 
 
@@ -67,19 +66,20 @@ class PagePrediction:
 
 def build_sentence_pipeline(C: float = 4.0, max_word_features: int = 30000, max_char_features: int = 40000,
                             class_weight: str | None = None, char_ngrams: tuple[int, int] = (4, 4),
-                            random_state: int = 0) -> Pipeline:
+                            random_state: int = 0, cue_weight: float = 1.0) -> Pipeline:
     """(sentence, context) items to one probability per criterion: n-grams of the sentence plus cues of the
-    sentence and its context into one-vs-rest logistic regression."""
+    sentence and its context into one-vs-rest logistic regression. ``cue_weight`` scales the rubric cues against
+    the n-grams: above 1 the model leans on the claim's structure more than on one corpus's wording."""
     parts = [
         ("words", TfidfVectorizer(analyzer=word_ngrams, min_df=2, max_features=max_word_features, sublinear_tf=True,
                                   dtype=np.float32)),
         ("cues", make_pipeline(CueFeatures(), MaxAbsScaler())),
     ]
     if max_char_features:
-        parts.insert(1, ("chars", TfidfVectorizer(preprocessor=asserted_words, analyzer="char_wb", ngram_range=char_ngrams,
+        parts.insert(1, ("chars", TfidfVectorizer(preprocessor=stated_words, analyzer="char_wb", ngram_range=char_ngrams,
                                                   min_df=3, max_features=max_char_features, sublinear_tf=True,
                                                   dtype=np.float32)))
-    features = FeatureUnion(parts)
+    features = FeatureUnion(parts, transformer_weights={"cues": cue_weight})
     classifier = OneVsRestClassifier(LogisticRegression(C=C, max_iter=2000, solver="liblinear",
                                                         class_weight=class_weight, random_state=random_state))
     return Pipeline([("features", features), ("classifier", classifier)])
@@ -150,17 +150,10 @@ def summarise(sentences: list[Sentence], proba: np.ndarray) -> PageSummary:
     return PageSummary(per, shared)
 
 
-def window_grade(page_grade: int, criteria: set[str], red_flags: set[str]) -> int:
-    """Grade of part of a page from the red flags it still shows, never above the whole page's grade: none 0,
-    only sales pressure 1, other red flags 2, an egregious one 3. A grade rests on claims a reader can see."""
-    flags = criteria & red_flags
-    if flags & EGREGIOUS:
-        rule = 3
-    elif flags - {"commercial_pressure"}:
-        rule = 2
-    else:
-        rule = 1 if flags else 0
-    return min(page_grade, rule)
+def window_grade(page_grade: int, criteria: set[str]) -> int:
+    """Grade of part of a page from the red flags it still shows (the rubric's ceiling), never above the whole
+    page's grade."""
+    return min(page_grade, load_rubric().ceiling(criteria))
 
 
 class OverclaimModel(BaseEstimator):
@@ -174,7 +167,7 @@ class OverclaimModel(BaseEstimator):
                  page_C: float = 1.0, grade_C: float = 0.3, max_word_features: int = 30000,
                  max_char_features: int = 40000, folds: int = 5, opening_weight: float = 0.5,
                  class_weight: str | None = None, char_ngrams: tuple[int, int] = (4, 4), random_state: int = 0,
-                 n_jobs: int = 2):
+                 n_jobs: int = 2, grade_features: str = "all", cue_weight: float = 1.0):
         self.criteria = criteria
         self.red_flags = red_flags
         self.sentence_C = sentence_C
@@ -188,6 +181,8 @@ class OverclaimModel(BaseEstimator):
         self.char_ngrams = char_ngrams
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.grade_features = grade_features
+        self.cue_weight = cue_weight
 
     # -- fitting ---------------------------------------------------------------------------------------------
     def fit(self, pages: list[TrainingPage]) -> "OverclaimModel":
@@ -202,7 +197,8 @@ class OverclaimModel(BaseEstimator):
         texts = list(dict.fromkeys(item for page_items in items for item in page_items))
         row = {item: i for i, item in enumerate(texts)}
         features = build_sentence_pipeline(self.sentence_C, self.max_word_features, self.max_char_features,
-                                           self.class_weight, tuple(self.char_ngrams), self.random_state)
+                                           self.class_weight, tuple(self.char_ngrams), self.random_state,
+                                           self.cue_weight)
         features, classifier = features.steps[0][1], features.steps[1][1]
         X = features.fit_transform(texts).tocsr()
         rows = {i: np.array([row[item] for item in items[i]], dtype=int) for i in range(len(views))}
@@ -236,15 +232,15 @@ class OverclaimModel(BaseEstimator):
         applicable = np.array([v[3] for v in views], dtype=int)
         topics = np.vstack([s.topic() for s in summaries])
         self.applicability_model_ = _fit_binary(topics, applicable, weights, self.page_C)
-        G = self._grade_features(flat, self._criteria_proba(summaries))
+        crit = self._criteria_proba(summaries)
         mask = applicable.astype(bool)
         grades = np.array([v[2] for v in views])
-        self.grade_model_ = OrdinalLogistic(C=self.grade_C).fit(G[mask], grades[mask], weights[mask])
+        self.grade_models_ = [OrdinalLogistic(C=self.grade_C).fit(G[mask], grades[mask], weights[mask])
+                              for G in self._grade_features(flat, crit)]
         return self
 
     def _views(self, pages: list[TrainingPage]) -> list[tuple]:
         """Whole pages (weight 1) and their openings (``opening_weight``), with the labels each view shows."""
-        red = set(self.red_flags)
         views = []
         for k, page in enumerate(pages):
             views.append((page.text, set(page.criteria), page.grade, page.applicable, 1.0, k))
@@ -253,7 +249,7 @@ class OverclaimModel(BaseEstimator):
                     continue
                 text = page.text[:chars]  # cut where it falls, as a reader's first screen is
                 shown = {c for c, sentences in page.evidence.items() if any(normalise(s) in text for s in sentences)}
-                views.append((text, shown, window_grade(page.grade, shown, red), page.applicable,
+                views.append((text, shown, window_grade(page.grade, shown), page.applicable,
                               self.opening_weight, k))
         return views
 
@@ -262,10 +258,15 @@ class OverclaimModel(BaseEstimator):
         flag is, how many red flags and mitigating signals to expect."""
         red = [j for j, c in enumerate(self.criteria) if c in set(self.red_flags)]
         mitigating = [j for j in range(len(self.criteria)) if j not in red]
-        egregious = [j for j, c in enumerate(self.criteria) if c in EGREGIOUS]
+        egregious = [j for j, c in enumerate(self.criteria) if c in load_rubric().egregious]
         rubric = np.column_stack([crit[:, egregious].max(axis=1), crit[:, red].sum(axis=1),
                                   crit[:, mitigating].sum(axis=1)])
-        return np.hstack([flat, crit, rubric])
+        structured = np.column_stack([rubric_ceiling_proba(crit, self.criteria), crit[:, mitigating].sum(axis=1)])
+        if self.grade_features == "rubric":
+            return [structured]
+        if self.grade_features == "blend":
+            return [np.hstack([flat, crit, rubric]), structured]
+        return [np.hstack([flat, crit, rubric])]
 
     def _criteria_proba(self, summaries: list[PageSummary]) -> np.ndarray:
         return np.column_stack([
@@ -291,11 +292,24 @@ class OverclaimModel(BaseEstimator):
         summary = summarise(sentences, proba)
         crit = self._criteria_proba([summary])
         flat = summary.flat()[None, :]
-        applicable = float(self.applicability_model_.predict_proba(summary.topic()[None, :])[0, 1])
-        conditional = self.grade_model_.predict_proba(self._grade_features(flat, crit))[0]
+        topic = summary.topic()
+        # Scope comes from the text shown: a page that never names MS, or never names stem cells or aHSCT, is not
+        # about stem-cell therapy for MS, however its vocabulary reads.
+        linked = topic[0] > 0 and max(topic[1], topic[2]) > 0
+        applicable = float(self.applicability_model_.predict_proba(topic[None, :])[0, 1]) if linked else 0.0
+        conditional = np.mean([model.predict_proba(G)[0] for model, G in
+                               zip(self.grade_models_, self._grade_features(flat, crit))], axis=0)
         grade_proba = applicable * conditional
         grade_proba[0] += 1.0 - applicable
         return PagePrediction(sentences, proba, crit[0], applicable, grade_proba)
+
+
+def rubric_ceiling_proba(crit: np.ndarray, criteria: tuple[str, ...]) -> np.ndarray:
+    """P(the page shows a red flag supporting grade >= k), k = 1..3, treating criteria as independent: the rubric's
+    own reading of the criteria probabilities (see :meth:`model.rubric.Rubric.ceiling`)."""
+    grades = {c.id: c.grade or 0 for c in load_rubric().criteria}
+    levels = np.array([grades.get(c, 0) for c in criteria])
+    return np.column_stack([1.0 - np.prod(1.0 - crit[:, levels >= k], axis=1) for k in (1, 2, 3)])
 
 
 class OrdinalLogistic:

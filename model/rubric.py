@@ -21,6 +21,7 @@ class Criterion:
     description: str
     regulator_note: str
     sources: tuple[str, ...]
+    grade: int | None = None  # red flags: the highest page grade this flag supports on its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,16 @@ class Rubric:
     def mitigating(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.criteria if c.kind == "mitigating")
 
+    @property
+    def egregious(self) -> frozenset[str]:
+        """Red flags that alone make a page grade 3 (cure, guarantee, approval, no risk, stop your drugs...)."""
+        return frozenset(c.id for c in self.criteria if c.grade == 3)
+
+    def ceiling(self, red_flags: set[str] | frozenset[str]) -> int:
+        """The highest grade a page can have when these are the red flags it shows: none 0, only minor ones
+        (a testimonial, a price) 1, an overclaim 2, an egregious claim 3. A grade rests on claims one can see."""
+        return max((c.grade or 0 for c in self.criteria if c.id in red_flags), default=0)
+
     def to_dict(self) -> dict:
         return {
             "rubric_version": self.version,
@@ -54,6 +65,7 @@ class Rubric:
                 {
                     "id": c.id, "kind": c.kind, "title": c.title, "description": c.description,
                     "regulator_note": c.regulator_note, "sources": list(c.sources),
+                    **({"grade": c.grade} if c.grade is not None else {}),
                 }
                 for c in self.criteria
             ],
@@ -70,7 +82,7 @@ def load_rubric() -> Rubric:
     criteria = tuple(
         Criterion(
             id=c["id"], kind=c["kind"], title=c["title"], description=c["description"],
-            regulator_note=c["regulator_note"], sources=tuple(c["sources"]),
+            regulator_note=c["regulator_note"], sources=tuple(c["sources"]), grade=c.get("grade"),
         )
         for c in data["criteria"]
     )

@@ -37,7 +37,7 @@ def _read_input(path: str) -> bytes:
 def _cmd_train(args: argparse.Namespace) -> int:
     from training.train import train
 
-    train(args.corpus, args.out, args.card)
+    train(args.corpus, args.out, args.card, external=args.external)
     return 0
 
 
@@ -265,6 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--corpus", type=Path, default=default_corpus)
     train.add_argument("--out", type=Path, default=root / "model" / "artifacts", help="artifact folder")
     train.add_argument("--card", type=Path, default=root / "training" / "MODEL_CARD.md", help="model card path")
+    train.add_argument("--external", nargs=2, type=Path, metavar=("PAGES", "LABELS"),
+                       help="labelled real pages to report on in the model card (never trained on)")
     train.set_defaults(func=_cmd_train)
 
     evaluate = commands.add_parser(

@@ -88,6 +88,7 @@ class CriterionInfo(Struct):
     description: str
     regulator_note: str
     sources: list[str]
+    grade: int | None = None  # red flags: the highest page grade the flag supports on its own
 
 
 class GradeInfo(Struct):

@@ -33,9 +33,25 @@ def small_corpus(tmp_path_factory) -> Path:
     return root
 
 
+def _real_pages(tmp_path: Path) -> list[str]:
+    """A tiny labelled set in the external format, made of the test fixtures (no real page text)."""
+    fixtures = Path(__file__).parent / "fixtures" / "pages"
+    pages = [{"id": name, "kind": kind, "html": (fixtures / f"{name}.html").read_text("utf-8")}
+             for name, kind in (("clinic_overclaim", "clinic_ad"), ("hospital_careful", "hospital_or_academic"),
+                                ("irrelevant_knee", "irrelevant"))]
+    labels = [{"id": "clinic_overclaim", "grade": 3, "criteria": ["cure_claim", "risk_minimization"]},
+              {"id": "hospital_careful", "grade": 0, "applicable": True, "criteria": ["discusses_risks"]},
+              {"id": "irrelevant_knee", "grade": 0, "applicable": False, "criteria": []}]
+    paths = [tmp_path / "real-pages.jsonl", tmp_path / "real-labels.jsonl"]
+    for path, records in zip(paths, (pages, labels)):
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    return [str(p) for p in paths]
+
+
 def test_train_writes_a_verified_artifact_manifest_and_card(small_corpus, tmp_path, capsys):
     out, card = tmp_path / "artifacts", tmp_path / "MODEL_CARD.md"
-    assert main(["train", "--corpus", str(small_corpus), "--out", str(out), "--card", str(card)]) == 0
+    assert main(["train", "--corpus", str(small_corpus), "--out", str(out), "--card", str(card),
+                 "--external", *_real_pages(tmp_path)]) == 0
     artifact = load_artifact(out)
     manifest = artifact.manifest
     assert manifest["sha256"] == sha256_of(out / manifest["file"])
@@ -44,6 +60,8 @@ def test_train_writes_a_verified_artifact_manifest_and_card(small_corpus, tmp_pa
     assert 0 < manifest["thresholds"]["moderate"] < manifest["thresholds"]["high"] < 100
     text = card.read_text()
     assert "## Intended use" in text and "## Known failure modes" in text and manifest["sha256"] in text
+    assert manifest["metrics"]["real"]["pages"] == 3 and manifest["metrics"]["real_on_topic"]["pages"] == 2
+    assert "## Real pages" in text and "3 real public page excerpts" in text
     fixtures = Path(__file__).parent / "fixtures" / "pages"
     assessor = Assessor(artifact)
     clinic = assessor.assess((fixtures / "clinic_overclaim.html").read_bytes())
@@ -54,4 +72,5 @@ def test_train_writes_a_verified_artifact_manifest_and_card(small_corpus, tmp_pa
     assert main(["train", "--corpus", str(small_corpus), "--out", str(again), "--card", str(tmp_path / "c2.md")]) == 0
     repeat = json.loads((again / "manifest.json").read_text())
     assert repeat["sha256"] == manifest["sha256"]
-    assert repeat["metrics"] == manifest["metrics"]
+    assert repeat["metrics"] == {k: v for k, v in manifest["metrics"].items() if not k.startswith("real")}
+    assert "Not measured for this artifact" in (tmp_path / "c2.md").read_text()
