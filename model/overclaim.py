@@ -33,6 +33,7 @@ from model.sentences import Sentence, split_sentences
 from model.text import normalise
 
 GRADES = (0, 1, 2, 3)
+UNLINKED_APPLICABILITY = 0.45
 OPENINGS = (1000, 2000)
 _TOPIC_CUES = ("ms", "cell_product", "hsct", "commercial", "citation", "risk", "attribution", "testimonial")
 
@@ -293,10 +294,14 @@ class OverclaimModel(BaseEstimator):
         crit = self._criteria_proba([summary])
         flat = summary.flat()[None, :]
         topic = summary.topic()
-        # Scope comes from the text shown: a page that never names MS, or never names stem cells or aHSCT, is not
-        # about stem-cell therapy for MS, however its vocabulary reads.
-        linked = topic[0] > 0 and max(topic[1], topic[2]) > 0
-        applicable = float(self.applicability_model_.predict_proba(topic[None, :])[0, 1]) if linked else 0.0
+        applicable = float(self.applicability_model_.predict_proba(topic[None, :])[0, 1])
+        # Scope comes from the text shown: a page that never names MS is not about stem-cell therapy for MS, however
+        # its vocabulary reads; one that names MS but no cell product or aHSCT ("the cells", "your infusion") is at
+        # most doubtful, below the applicability threshold.
+        if topic[0] == 0:
+            applicable = 0.0
+        elif max(topic[1], topic[2]) == 0:
+            applicable = min(applicable, UNLINKED_APPLICABILITY)
         conditional = np.mean([model.predict_proba(G)[0] for model, G in
                                zip(self.grade_models_, self._grade_features(flat, crit))], axis=0)
         grade_proba = applicable * conditional
