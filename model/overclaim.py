@@ -1,12 +1,14 @@
 """The overclaim model: sentence-level criterion detectors stacked under page-level decisions.
 
 1. Every sentence gets a probability for each rubric criterion from one linear model over word n-grams (with
-   negation, hedging and attribution scope marked), character n-grams and rubric cues (:mod:`model.cues`).
+   negation, hedging, research and attribution scope marked), character n-grams of the words stated outright and
+   rubric cues, including the claim's structure (:mod:`model.cues`).
 2. Each criterion's page probability comes from a small logistic model over that criterion's strongest
    sentence, top-3 mean and count, plus a few page-wide topic figures.
 3. Applicability (is the page about stem-cell therapy for MS?) comes from a logistic model over how much the
-   page talks about MS and about cell products; the grade from an ordinal logistic model over page-wide figures
-   and the criteria probabilities.
+   page talks about MS and about cell products, and never holds for a page that does not name MS; the grade from
+   ordinal logistic models over page-wide figures and the criteria probabilities, and over the rubric's reading
+   of them (see :meth:`OverclaimModel._grade_features`).
 Page models are fitted on out-of-fold sentence probabilities (folds by site), so they learn how the sentence
 model behaves on unseen sites, and on page openings as well as whole pages, since a page is often judged by its
 first screen.
@@ -254,9 +256,11 @@ class OverclaimModel(BaseEstimator):
                               self.opening_weight, k))
         return views
 
-    def _grade_features(self, flat: np.ndarray, crit: np.ndarray) -> np.ndarray:
-        """Page figures, criteria probabilities, and the rubric's own summary of them: how likely an egregious
-        flag is, how many red flags and mitigating signals to expect."""
+    def _grade_features(self, flat: np.ndarray, crit: np.ndarray) -> list[np.ndarray]:
+        """Feature matrices, one per grade model. ``grade_features`` "all": page figures, criteria probabilities and
+        the rubric's summary of them (how likely an egregious flag is, how many red flags and mitigating signals to
+        expect); "rubric": the rubric's reading of the criteria alone (P(a red flag supporting grade >= k), k = 1..3,
+        and the mitigating signals); "blend": both, their grade probabilities averaged."""
         red = [j for j, c in enumerate(self.criteria) if c in set(self.red_flags)]
         mitigating = [j for j in range(len(self.criteria)) if j not in red]
         egregious = [j for j, c in enumerate(self.criteria) if c in load_rubric().egregious]
