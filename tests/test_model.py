@@ -125,3 +125,18 @@ def test_assess_is_thread_safe():
     with ThreadPoolExecutor(max_workers=8) as pool:
         got = list(pool.map(lambda p: assess(p).to_dict(), pages))
     assert got == expected
+
+
+@pytest.mark.parametrize("page", ["", "   \n  ", "<html><body><script>x()</script></body></html>",
+                                  "Hello world. Our bakery sells bread."])
+def test_a_page_with_nothing_to_judge_is_not_applicable(page):
+    result = assess(page)
+    assert not result.applicable and result.level == "not_applicable" and result.grade == 0
+
+
+def test_a_page_that_never_names_ms_is_not_applicable_however_it_reads():
+    knee = assess("Our stem cells cure arthritis and repair damaged cartilage with no side effects. Guaranteed.")
+    assert knee.level == "not_applicable" and knee.grade == 0
+    same_claims_for_ms = assess("Our stem cells cure multiple sclerosis and repair damaged myelin with no side "
+                                "effects. Guaranteed.")
+    assert same_claims_for_ms.applicable and same_claims_for_ms.level == "high"
