@@ -116,7 +116,7 @@ def _decode_html(body: bytes, charset: str | None) -> str | bytes:
         return body
     try:
         return body.decode(charset, "replace")
-    except LookupError:
+    except (LookupError, UnicodeError):  # unknown, or not a text encoding (idna, punycode, rot13...)
         return body
 
 

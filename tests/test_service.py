@@ -78,6 +78,14 @@ def test_raw_html_honours_meta_charset(api):
     assert response.json()["text_length"] == len("Stem cells \u201ccure\u201d MS")
 
 
+@pytest.mark.parametrize("charset", ["idna", "punycode", "rot13", "no-such-charset"])
+def test_a_charset_that_is_not_a_text_encoding_falls_back_to_the_page(api, charset):
+    page = b'<html><head><meta charset="windows-1252"></head><body><p>Stem cells \x93cure\x94 MS</p></body></html>'
+    response = api.post("/v1/assess", content=page, headers={"content-type": f"text/html; charset={charset}"})
+    assert response.status_code == 200
+    assert response.json()["text_length"] == len("Stem cells \u201ccure\u201d MS")
+
+
 @pytest.mark.parametrize(
     ("body", "content_type", "status", "fragment"),
     [
