@@ -133,7 +133,7 @@ def run_audit(inputs: list[str], out: Path, jobs: int = -1, backend: str = "loky
 
     bar = _progress(None)
     with _backend(backend, scheduler, jobs), (out / RESULTS).open("a", encoding="utf-8") as results, \
-            (out / ERRORS).open("a", encoding="utf-8") as errors, (bar or nullcontext()):
+            (out / ERRORS).open("a", encoding="utf-8") as errors, (nullcontext() if bar is None else bar):
         parallel = Parallel(return_as="generator")
         for rows in parallel(delayed(_score_or_fail)(c) for c in _chunks(pending(), chunk)):
             for row in rows:

@@ -159,3 +159,35 @@ def test_report_opens_in_chromium_and_is_screenshotted(inputs, tmp_path):
         (ROOT / "docs").mkdir(exist_ok=True)
         page.screenshot(path=str(ROOT / "docs" / "audit-report.png"), full_page=True)
         browser.close()
+
+
+def test_audit_in_an_interactive_terminal_shows_progress_and_finishes(tmp_path):
+    """On a terminal a progress bar is drawn; a bar with no known total must not break the run."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "clinic.html").write_bytes((ROOT / "tests" / "fixtures" / "pages" / "clinic_overclaim.html").read_bytes())
+    out = tmp_path / "out"
+    controller, terminal = pty.openpty()
+    try:
+        run = subprocess.run([sys.executable, "-m", "service.cli", "audit", str(pages), "--out", str(out), "--jobs", "1"],
+                             stdin=terminal, stdout=terminal, stderr=terminal, timeout=300, cwd=ROOT)
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(controller)
+    assert run.returncode == 0, shown.decode("utf-8", "replace")[-2000:]
+    assert len((out / "results.jsonl").read_text("utf-8").splitlines()) == 1
+    assert b"scored 1, failed 0" in shown
