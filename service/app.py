@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,6 +34,14 @@ class StartupError(RuntimeError):
     """The service cannot start (for example, the model artifact fails its check)."""
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text safe for a log line: control characters (newlines, terminal escapes) shown as \\xNN escapes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def access_log(app: ASGIApp) -> ASGIApp:
     """Log method, path, status, duration and the assessed page's host: never bodies, queries or page text."""
 
@@ -52,8 +61,8 @@ def access_log(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send_status)
         finally:
             host = scope.get("state", {}).get("page_host")
-            log.info("%s %s %s %.1fms%s", scope["method"], scope["path"], status,
-                     (time.perf_counter() - started) * 1000, f" host={host}" if host else "")
+            log.info("%s %s %s %.1fms%s", scope["method"], printable(scope["path"]), status,
+                     (time.perf_counter() - started) * 1000, f" host={printable(host)}" if host else "")
 
     return middleware
 

@@ -147,6 +147,17 @@ def test_cors_allows_only_configured_origins(api):
     assert "*" not in simple.headers.get("access-control-allow-origin", "")
 
 
+@pytest.mark.parametrize("url", ["https://evil\x1b[31m.example/p", "https://a\x7fb.example/p",
+                                 "https://x.example/%0A%1Bforged"])
+def test_control_characters_never_reach_the_log_raw(api, caplog, url):
+    with caplog.at_level(logging.DEBUG):
+        api.post("/v1/assess", json={"html": "<p>Stem cells for MS</p>", "url": url})
+        api.post("/v1/assess%1B%0Aforged", json={"html": "<p>x</p>"})
+    for record in caplog.records:
+        message = record.getMessage()
+        assert not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in message), repr(message)
+
+
 def test_page_text_is_never_logged(api, caplog):
     marker = "Zyxwv stem cells cure multiple sclerosis for quokka patients."
     with caplog.at_level(logging.DEBUG):
