@@ -75,6 +75,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _decode_check(html: object) -> str | bytes:
     """The input as str or bytes, lone surrogates replaced; :class:`NotTextError` for anything else."""
     if isinstance(html, str):
+        if "\x00" in html[:4096]:
+            raise NotTextError("input looks like binary data, not an HTML page")
         return _SURROGATE.sub("\ufffd", html)
     if isinstance(html, (bytes, bytearray, memoryview)):
         data = bytes(html)

@@ -97,11 +97,12 @@ def test_a_charset_that_is_not_a_text_encoding_falls_back_to_the_page(api, chars
         (b'{"html": "<p>x</p>", "url": "javascript:alert(1)"}', "application/json", 422, "http or https"),
         (b'{"html": "<p>x</p>", "url": "not a url"}', "application/json", 422, "http or https"),
         (b"\x00\x01binary\x00" * 50, "text/html", 422, "binary"),
+        (b'{"html": "' + b"\\u0000\\u0001binary" * 50 + b'"}', "application/json", 422, "binary"),
         (b"hello", "text/plain", 415, "Send JSON"),
         (b"hello", "application/x-www-form-urlencoded", 415, "Send JSON"),
     ],
-    ids=["malformed", "missing-html", "wrong-type", "unknown-field", "array", "js-url", "bad-url", "binary", "plain",
-         "form"],
+    ids=["malformed", "missing-html", "wrong-type", "unknown-field", "array", "js-url", "bad-url", "binary",
+         "binary-in-json", "plain", "form"],
 )
 def test_bad_single_requests_get_problems(api, body, content_type, status, fragment):
     detail = is_problem(api.post("/v1/assess", content=body, headers={"content-type": content_type}), status)["detail"]
