@@ -70,10 +70,15 @@ def _host_rows(rows: list[dict]) -> list[tuple]:
     return sorted(table, key=lambda t: (-t[2], t[0]))
 
 
-def _strongest_claims(rows: list[dict], n: int = 25) -> list[tuple]:
-    claims = [(hit["probability"], hit["title"], hit["evidence"][0], row)
-              for row in rows if row["applicable"] for hit in row["hits"]
-              if hit["kind"] == "red_flag" and hit["evidence"]]
+def _strongest_claims(rows: list[dict], n: int = 25, per_page: int = 3) -> list[tuple]:
+    """The strongest quoted red flags across pages, at most ``per_page`` from one page so that a single page with
+    many claims does not crowd the others out."""
+    claims = []
+    for row in rows:
+        if row["applicable"]:
+            hits = sorted((h for h in row["hits"] if h["kind"] == "red_flag" and h["evidence"]),
+                          key=lambda h: -h["probability"])[:per_page]
+            claims += [(hit["probability"], hit["title"], hit["evidence"][0], row) for hit in hits]
     return sorted(claims, key=lambda c: (-c[0], c[3]["key"]))[:n]
 
 
