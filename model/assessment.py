@@ -130,7 +130,7 @@ class Assessor:
         # testimonial), no more than moderate. A page that sells nothing and shows its caveats (investigational
         # status, risks, studies, "ask your neurologist") is never shown high, whatever words of a cure it uses:
         # the rubric's "one slip on a careful page".
-        ceiling = self.rubric.ceiling({c.id for c, h in zip(self.rubric.criteria, hit) if h})
+        ceiling = self._ceiling(hit)
         if self._careful(p):
             ceiling = min(ceiling, 1)
         if ceiling == 0:
@@ -169,10 +169,14 @@ class Assessor:
                       if c.kind == "red_flag" and not hit[j] and proba[j] >= self.support_threshold),
                      key=lambda j: -proba[j])
         for j in red:
-            if self.rubric.ceiling({c.id for c, h in zip(self.rubric.criteria, hit) if h}) >= wanted:
+            if self._ceiling(hit) >= wanted:
                 break
             hit[j] = True
         return hit
+
+    def _ceiling(self, hit: list[bool]) -> int:
+        """The highest grade the hit red flags support (see :meth:`model.rubric.Rubric.ceiling`)."""
+        return self.rubric.ceiling({c.id for c, h in zip(self.rubric.criteria, hit) if h})
 
     def _finding(self, j: int, p: PagePrediction, hit: bool) -> Finding:
         criterion = self.rubric.criteria[j]
