@@ -184,9 +184,14 @@ class Assessor:
         evidence: tuple[Evidence, ...] = ()
         if hit and len(p.sentences):
             column = p.sentence_proba[:, j]
-            ranked = [i for i in column.argsort()[::-1][:MAX_EVIDENCE] if column[i] >= 0.5 * column.max()]
+            ranked: dict[str, int] = {}  # a sentence the page repeats is quoted once, where it first stands
+            for i in column.argsort(kind="stable")[::-1]:
+                if len(ranked) == MAX_EVIDENCE or column[i] < 0.5 * column.max():
+                    break
+                text = p.sentences[i].text
+                ranked[text] = min(i, ranked.get(text, i))
             evidence = tuple(Evidence(p.sentences[i].text, p.sentences[i].start, p.sentences[i].end)
-                             for i in sorted(ranked))
+                             for i in sorted(ranked.values()))
         return Finding(criterion.id, criterion.kind, criterion.title, hit, round(probability, 4), evidence)
 
 

@@ -140,3 +140,12 @@ def test_a_page_that_never_names_ms_is_not_applicable_however_it_reads():
     same_claims_for_ms = assess("Our stem cells cure multiple sclerosis and repair damaged myelin with no side "
                                 "effects. Guaranteed.")
     assert same_claims_for_ms.applicable and same_claims_for_ms.level == "high"
+
+
+def test_a_claim_the_page_repeats_is_quoted_once():
+    claim = "Our stem cells cure multiple sclerosis and repair myelin."
+    page = f"<h1>{claim}</h1><p>Stem cell treatment for MS in our clinic.</p><p>{claim}</p><footer>{claim}</footer>"
+    cure = next(f for f in assess(page).criteria if f.id == "cure_claim")
+    texts = [e.text for e in cure.evidence]
+    assert cure.hit and claim in texts and len(texts) == len(set(texts))
+    assert cure.evidence[0].start == 0
