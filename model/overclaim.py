@@ -69,10 +69,9 @@ class PagePrediction:
 
 def build_sentence_pipeline(C: float = 4.0, max_word_features: int = 30000, max_char_features: int = 40000,
                             class_weight: str | None = None, char_ngrams: tuple[int, int] = (4, 4),
-                            random_state: int = 0, cue_weight: float = 1.0) -> Pipeline:
+                            random_state: int = 0) -> Pipeline:
     """(sentence, context) items to one probability per criterion: n-grams of the sentence plus cues of the
-    sentence and its context into one-vs-rest logistic regression. ``cue_weight`` scales the rubric cues against
-    the n-grams: above 1 the model leans on the claim's structure more than on one corpus's wording."""
+    sentence and its context into one-vs-rest logistic regression."""
     parts = [
         ("words", TfidfVectorizer(analyzer=word_ngrams, min_df=2, max_features=max_word_features, sublinear_tf=True,
                                   dtype=np.float32)),
@@ -82,7 +81,7 @@ def build_sentence_pipeline(C: float = 4.0, max_word_features: int = 30000, max_
         parts.insert(1, ("chars", TfidfVectorizer(preprocessor=stated_words, analyzer="char_wb", ngram_range=char_ngrams,
                                                   min_df=3, max_features=max_char_features, sublinear_tf=True,
                                                   dtype=np.float32)))
-    features = FeatureUnion(parts, transformer_weights={"cues": cue_weight})
+    features = FeatureUnion(parts)
     classifier = OneVsRestClassifier(LogisticRegression(C=C, max_iter=2000, solver="liblinear",
                                                         class_weight=class_weight, random_state=random_state))
     return Pipeline([("features", features), ("classifier", classifier)])
@@ -170,7 +169,7 @@ class OverclaimModel(BaseEstimator):
                  page_C: float = 1.0, grade_C: float = 0.3, max_word_features: int = 30000,
                  max_char_features: int = 40000, folds: int = 5, opening_weight: float = 0.5,
                  class_weight: str | None = None, char_ngrams: tuple[int, int] = (4, 4), random_state: int = 0,
-                 n_jobs: int = 2, grade_features: str = "all", cue_weight: float = 1.0):
+                 n_jobs: int = 2, grade_features: str = "all"):
         self.criteria = criteria
         self.red_flags = red_flags
         self.sentence_C = sentence_C
@@ -185,7 +184,6 @@ class OverclaimModel(BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.grade_features = grade_features
-        self.cue_weight = cue_weight
 
     # -- fitting ---------------------------------------------------------------------------------------------
     def fit(self, pages: list[TrainingPage]) -> "OverclaimModel":
@@ -200,8 +198,7 @@ class OverclaimModel(BaseEstimator):
         texts = list(dict.fromkeys(item for page_items in items for item in page_items))
         row = {item: i for i, item in enumerate(texts)}
         features = build_sentence_pipeline(self.sentence_C, self.max_word_features, self.max_char_features,
-                                           self.class_weight, tuple(self.char_ngrams), self.random_state,
-                                           self.cue_weight)
+                                           self.class_weight, tuple(self.char_ngrams), self.random_state)
         features, classifier = features.steps[0][1], features.steps[1][1]
         X = features.fit_transform(texts).tocsr()
         rows = {i: np.array([row[item] for item in items[i]], dtype=int) for i in range(len(views))}
