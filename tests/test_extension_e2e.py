@@ -41,12 +41,22 @@ def service(tmp_path_factory):
             url = base
 
             @staticmethod
-            def log() -> str:
-                return log.read_text()
+            def logged(line: str, timeout: float = 10.0) -> bool:
+                """Whether `line` reaches the log within `timeout` seconds (it is written after the response)."""
+                deadline = time.monotonic() + timeout
+                while line not in log.read_text():
+                    if time.monotonic() > deadline:
+                        return False
+                    time.sleep(0.05)
+                return True
 
             @staticmethod
             def assess_requests() -> int:
-                return log.read_text().count("POST /v1/assess ")
+                """Pages scored so far, read once the log has been quiet for half a second."""
+                count = -1
+                while count != (count := log.read_text().count("POST /v1/assess ")):
+                    time.sleep(0.5)
+                return count
 
         yield Service
 
@@ -159,7 +169,7 @@ def test_report_this_page_files_a_report(consented, service, pages_server):
         return handlers.report({tabId: tab.id, note: "seen in a sponsored post"});
     }""")
     assert reply["ok"] and reply["count"] == 1
-    assert "POST /v1/reports 201" in service.log()
+    assert service.logged("POST /v1/reports 201")
     page.close()
 
 
