@@ -70,8 +70,9 @@ def read_manifest(directory: Path = ARTIFACT_DIR) -> dict:
         raise ArtifactError(f"cannot read the model manifest {directory / MANIFEST}: {exc}") from None
 
 
-def load_artifact(directory: Path = ARTIFACT_DIR) -> LoadedArtifact:
-    """Verify the artifact named by the manifest (SHA-256, scikit-learn version), then load it."""
+def verify_artifact(directory: Path = ARTIFACT_DIR) -> tuple[dict, Path]:
+    """The manifest and the model file it names, once the file's SHA-256 and scikit-learn version check out; nothing
+    is unpickled (a process that only needs the manifest stops here)."""
     manifest = read_manifest(directory)
     path = directory / Path(str(manifest.get("file", ""))).name
     if not path.is_file():
@@ -84,4 +85,10 @@ def load_artifact(directory: Path = ARTIFACT_DIR) -> LoadedArtifact:
     if built_with != sklearn.__version__:
         raise ArtifactError(f"refusing to load {path.name}: built with scikit-learn {built_with}, this is "
                             f"{sklearn.__version__}; install scikit-learn=={built_with} or run `stemclaim train`")
+    return manifest, path
+
+
+def load_artifact(directory: Path = ARTIFACT_DIR) -> LoadedArtifact:
+    """Verify the artifact named by the manifest (SHA-256, scikit-learn version), then load it."""
+    manifest, path = verify_artifact(directory)
     return LoadedArtifact(joblib.load(path), manifest)

@@ -10,7 +10,7 @@ from pathlib import Path
 from model import wording
 from model.artifact import ARTIFACT_DIR, LoadedArtifact, load_artifact
 from model.overclaim import PagePrediction
-from model.rubric import Rubric, load_rubric
+from model.rubric import Level, Rubric, load_rubric
 from model.text import visible_text
 
 MAX_EVIDENCE = 3
@@ -43,7 +43,7 @@ class Assessment:
 
     score: float
     grade: int
-    level: str
+    level: Level
     applicable: bool
     criteria: tuple[Finding, ...]
     headline: str
@@ -102,8 +102,9 @@ class Assessor:
         self.careful_mitigation = float(thresholds.get("careful_mitigation", 1.0))
         self.careful_sales = float(thresholds.get("careful_sales", 0.2))
         ids = self.rubric.ids
-        self._mitigating = [ids.index(c) for c in self.rubric.mitigating if c != "guideline_concordant_ahsct"]
-        self._sales = ids.index("commercial_pressure")
+        self._ahsct = self.rubric.with_role("ahsct_option").id
+        self._mitigating = [ids.index(c) for c in self.rubric.mitigating if c != self._ahsct]
+        self._sales = ids.index(self.rubric.with_role("sales").id)
 
     @classmethod
     def from_directory(cls, directory: Path = ARTIFACT_DIR) -> "Assessor":
@@ -139,7 +140,7 @@ class Assessor:
             score = min(score, round(self.high - 0.1, 1))
         grade = min(int(p.grade_proba.argmax()), ceiling) if applicable else 0
         if not applicable:
-            level = "not_applicable"
+            level: Level = "not_applicable"
         elif score >= self.high:
             level = "high"
         elif score >= self.moderate:
@@ -149,7 +150,7 @@ class Assessor:
         findings = tuple(self._finding(j, p, hit[j]) for j in range(len(self.rubric.criteria)))
         red_titles = [f.title for f in sorted(findings, key=lambda f: -f.probability)
                       if f.hit and f.kind == "red_flag"]
-        guideline = any(f.hit and f.id == "guideline_concordant_ahsct" for f in findings)
+        guideline = any(f.hit and f.id == self._ahsct for f in findings)
         return Assessment(
             score=score, grade=grade, level=level, applicable=applicable, criteria=findings,
             headline=wording.headline(level), summary=wording.summary(level, red_titles, self.rubric, guideline),

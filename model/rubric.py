@@ -9,6 +9,8 @@ from importlib import resources
 from typing import Literal
 
 Kind = Literal["red_flag", "mitigating"]
+LEVELS = ("high", "moderate", "low", "not_applicable")  # most severe first; colours in criteria.json
+Level = Literal[LEVELS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +24,9 @@ class Criterion:
     regulator_note: str
     sources: tuple[str, ...]
     grade: int | None = None  # red flags: the highest page grade this flag supports on its own
+    # "sales": the page sells (a careful page sells nothing); "ahsct_option": the page describes aHSCT as guidelines
+    # do (the banner adds a note on it, and it is not a caveat that makes a page careful)
+    role: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,7 @@ class Rubric:
     grades: tuple[dict, ...]
     neutral_sources: tuple[dict, ...]
     disclaimer: str
+    level_colours: dict[str, str]
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -51,6 +57,9 @@ class Rubric:
     def egregious(self) -> frozenset[str]:
         """Red flags that alone make a page grade 3 (cure, guarantee, approval, no risk, stop your drugs...)."""
         return frozenset(c.id for c in self.criteria if c.grade == 3)
+
+    def with_role(self, role: str) -> Criterion:
+        return next(c for c in self.criteria if c.role == role)
 
     def ceiling(self, red_flags: set[str] | frozenset[str]) -> int:
         """The highest grade a page can have when these are the red flags it shows: none 0, only minor ones
@@ -79,15 +88,18 @@ class Rubric:
 def load_rubric() -> Rubric:
     """The rubric shipped with the package."""
     data = json.loads(resources.files("model").joinpath("criteria.json").read_text("utf-8"))
+    if tuple(level["id"] for level in data["levels"]) != LEVELS:
+        raise ValueError("criteria.json lists levels other than model.rubric.LEVELS")
     criteria = tuple(
         Criterion(
             id=c["id"], kind=c["kind"], title=c["title"], description=c["description"],
             regulator_note=c["regulator_note"], sources=tuple(c["sources"]), grade=c.get("grade"),
+            role=c.get("role"),
         )
         for c in data["criteria"]
     )
     return Rubric(
         version=data["rubric_version"], date=data["rubric_date"], criteria=criteria,
         grades=tuple(data["grades"]), neutral_sources=tuple(data["neutral_sources"]),
-        disclaimer=data["disclaimer"],
+        disclaimer=data["disclaimer"], level_colours={level["id"]: level["colour"] for level in data["levels"]},
     )

@@ -11,20 +11,21 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
-
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
 
-from model.artifact import ArtifactError, load_artifact
-from model.rubric import load_rubric
-from service.api import AssessController, MetaController
-from service.db import database_url, make_engine, sessions, upgrade
-from service.reports_api import ReportsController
-from service.triage import TEMPLATES, TriageController
+from model.artifact import ArtifactError, verify_artifact
+from model.rubric import Rubric, load_rubric
 from service.problems import EXCEPTION_HANDLERS
 from service.ratelimit import RateLimiter
-from service.scoring import ScoringPool
+from service.reports.api import ReportsController
+from service.reports.tables import database_url, make_engine, sessions, upgrade
+from service.reports.triage import TEMPLATES, TriageController
+from service.scoring.api import SCORING_HANDLERS, AssessController, MetaController
+from service.scoring.pool import ScoringPool
 from service.settings import Settings
 
 log = logging.getLogger("stemclaim.service")
@@ -67,13 +68,35 @@ def access_log(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
+def _provide_pool(state: State) -> ScoringPool:
+    return state.pool
+
+
+def _provide_sessions(state: State) -> sessionmaker:
+    return state.sessions
+
+
+def _provide_manifest(state: State) -> dict:
+    return state.manifest
+
+
+def _provide_rubric(state: State) -> Rubric:
+    return state.rubric
+
+
+DEPENDENCIES = {name: Provide(provider, sync_to_thread=False) for name, provider in (
+    ("pool", _provide_pool), ("sessions", _provide_sessions), ("manifest", _provide_manifest),
+    ("rubric", _provide_rubric))}
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        # The web process only verifies the artifact and reads its manifest; each scoring worker loads the model.
         try:
-            artifact = load_artifact(settings.artifact_dir)
+            manifest, _ = verify_artifact(settings.artifact_dir)
         except ArtifactError as exc:
             raise StartupError(f"stemclaim cannot start: {exc}") from None
         url = database_url(settings.database_url, settings.data_dir)
@@ -88,10 +111,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         pool = ScoringPool(settings.artifact_dir, settings.scoring_workers, settings.queue_size,
                            settings.request_timeout_seconds)
         pool.warm_up()
-        app.state.manifest = artifact.manifest
+        app.state.manifest = manifest
         app.state.pool = pool
-        log.info("model %s %s loaded (sha256 %s)", artifact.manifest["name"], artifact.manifest["version"],
-                 artifact.manifest["sha256"][:12])
+        log.info("model %s %s loaded (sha256 %s)", manifest["name"], manifest["version"], manifest["sha256"][:12])
         try:
             yield
         finally:
@@ -104,7 +126,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         state=State({"settings": settings, "limiter": RateLimiter(settings.rate_limit_per_minute),
                      "rubric": load_rubric()}),
-        exception_handlers=EXCEPTION_HANDLERS,
+        dependencies=DEPENDENCIES,
+        exception_handlers={**EXCEPTION_HANDLERS, **SCORING_HANDLERS},
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST", "OPTIONS"],
                                allow_headers=["Content-Type"]),
         request_max_body_size=settings.max_body_bytes,

@@ -108,7 +108,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from model.artifact import ArtifactError, load_artifact
+    from model.artifact import ArtifactError, verify_artifact
     from service.settings import Settings
 
     try:
@@ -117,7 +117,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         print(f"stemclaim: {exc}", file=sys.stderr)
         return 2
     try:
-        load_artifact(settings.artifact_dir)
+        verify_artifact(settings.artifact_dir)
     except ArtifactError as exc:
         print(f"stemclaim: cannot start: {exc}", file=sys.stderr)
         return 3
@@ -129,7 +129,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def _store_sessions():
     """A session factory on the configured report database, migrated to the latest schema."""
-    from service.db import database_url, make_engine, sessions, upgrade
+    from service.reports.tables import database_url, make_engine, sessions, upgrade
     from service.settings import Settings
 
     settings = Settings.from_env()
@@ -154,7 +154,7 @@ def _cmd_tokens(args: argparse.Namespace) -> int:
     """Create, list or revoke regulators' tokens; a new token is the last word of the last line printed."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from service import store
+    from service.reports import store
 
     try:
         with _store_sessions()() as session:
@@ -183,8 +183,8 @@ def _cmd_tokens(args: argparse.Namespace) -> int:
 
 def _cmd_audit(args: argparse.Namespace) -> int:
     """Audit saved pages and WARC files; exit 1 if any record failed, 2 if an input cannot be read."""
-    from service.audit import run_audit
-    from service.audit_sources import InputError
+    from service.audit.run import run_audit
+    from service.audit.sources import InputError
 
     try:
         summary = run_audit(args.inputs, args.out, jobs=args.jobs, backend=args.backend, scheduler=args.scheduler)

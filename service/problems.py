@@ -5,11 +5,21 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from msgspec import Struct
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("stemclaim.service")
+
+
+class Problem(Struct):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
 
 
 class ProblemError(Exception):
@@ -60,4 +70,3 @@ def _validation_detail(exc: ValidationException) -> str:
 
 
 EXCEPTION_HANDLERS = {ProblemError: handle_problem, HTTPException: handle_http_exception, Exception: handle_unexpected}
-MEDIA_TYPES = (MediaType.JSON, PROBLEM_JSON)

@@ -12,10 +12,11 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import create_engine, inspect, text
 
-from service import store
+from service import export
+from service.reports import store
 from service.app import create_app
 from service.cli import main
-from service.db import make_engine, upgrade
+from service.reports.tables import make_engine, upgrade
 from service.settings import Settings
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -186,9 +187,9 @@ def test_export_csv_and_jsonl(api):
 
 
 def test_csv_cells_cannot_become_formulas():
-    line = store.csv_line({"id": 1, "url": "=HYPERLINK(\"x\")", "host": "h", "score": 1.0, "level": "low",
+    line = export.csv_line(store.EXPORT_FIELDS, store.flat_row({"id": 1, "url": "=HYPERLINK(\"x\")", "host": "h", "score": 1.0, "level": "low",
                            "hit_criteria": [], "evidence": {}, "status": "new", "count": 1, "snapshot_sha256": "-x",
-                           "model_version": "@m", "created_at": "t", "last_reported_at": "t"})
+                           "model_version": "@m", "created_at": "t", "last_reported_at": "t"}))
     assert line.startswith("1,\"'=HYPERLINK") and ",'-x," in line and ",'@m," in line
 
 

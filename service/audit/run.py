@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -10,16 +9,14 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from joblib import Parallel, delayed, parallel_config
 
-from service.audit_sources import Record, Skipped, read_inputs
+from service.audit.outputs import ERRORS, RESULTS, result_row, write_csv
+from service.audit.report import write_report
+from service.audit.sources import Record, Skipped, read_inputs
 
 CHUNK = 32
-RESULTS, ERRORS, CSV_FILE, REPORT = "results.jsonl", "errors.jsonl", "results.csv", "report.html"
-CSV_FIELDS = ("key", "path", "warc", "record_id", "warc_date", "payload_digest", "url", "host", "score", "grade",
-              "level", "applicable", "hit_criteria", "evidence", "model_version", "rubric_version")
 
 
 @dataclass
@@ -46,17 +43,6 @@ def score_chunk(records: list[Record]) -> list[dict]:
                 continue
             out.append(result_row(record, assessment.to_dict()))
     return out
-
-
-def result_row(record: Record, assessment: dict) -> dict:
-    host = (urlsplit(record.url).hostname or "") if record.url else ""
-    hits = [{"id": c["id"], "kind": c["kind"], "title": c["title"], "probability": c["probability"],
-             "evidence": [e["text"] for e in c["evidence"]]} for c in assessment["criteria"] if c["hit"]]
-    model = assessment["model"]
-    return {"key": record.key, "source": record.source, "url": record.url, "host": host, "score": assessment["score"],
-            "grade": assessment["grade"], "level": assessment["level"], "applicable": assessment["applicable"],
-            "hits": hits, "model_version": model["version"], "model_sha256": model["sha256"],
-            "rubric_version": model["rubric_version"]}
 
 
 def _done_keys(out: Path) -> set[str]:
@@ -146,8 +132,6 @@ def run_audit(inputs: list[str], out: Path, jobs: int = -1, backend: str = "loky
             if bar is not None:
                 bar.update(len(rows))
     write_csv(out)
-    from service.audit_report import write_report
-
     write_report(out, skipped.counts)
     return Summary(scored, failed, already, dict(skipped.counts))
 
@@ -157,31 +141,3 @@ def _score_or_fail(records: list[Record]) -> list[dict]:
     bad = {r.key: {"key": r.key, "source": r.source, "url": r.url, "error": r.error} for r in records if r.error}
     scored = iter(score_chunk([r for r in records if not r.error]))
     return [bad[r.key] if r.key in bad else next(scored) for r in records]
-
-
-def read_results(out: Path) -> list[dict]:
-    path = out / RESULTS
-    if not path.exists():
-        return []
-    rows = []
-    for line in path.read_text("utf-8").splitlines():
-        try:
-            rows.append(json.loads(line))
-        except ValueError:
-            continue
-    return rows
-
-
-def write_csv(out: Path) -> None:
-    from service.store import safe_cell
-
-    with (out / CSV_FILE).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_FIELDS)
-        for row in read_results(out):
-            source = row["source"]
-            flat = {**row, **{k: source.get(k, "") for k in ("path", "warc", "record_id", "warc_date",
-                                                              "payload_digest")},
-                    "hit_criteria": ";".join(h["id"] for h in row["hits"]),
-                    "evidence": " | ".join(f"{h['id']}: {h['evidence'][0]}" for h in row["hits"] if h["evidence"])}
-            writer.writerow([safe_cell("" if flat.get(f) is None else flat[f]) for f in CSV_FIELDS])

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import secrets
 import zlib
@@ -17,10 +15,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from model.text import visible_text
-from service.db import STATUSES, Assessment, AuditEntry, Report, Submission, Token, utcnow
+from service.export import flat_hits, hit_evidence
+from service.reports.tables import STATUSES, Assessment, AuditEntry, Report, Submission, Token, utcnow
 
 SORTS = {"score": (Report.score.desc(), Report.id.desc()), "newest": (Report.created_at.desc(), Report.id.desc()),
          "count": (Report.count.desc(), Report.id.desc())}
+SORT_ORDERS = tuple(SORTS)
 
 
 def compress(html: str) -> bytes:
@@ -146,33 +146,19 @@ EXPORT_FIELDS = ("id", "url", "host", "score", "level", "hit_criteria", "evidenc
 
 
 def export_row(report: Report, assessment: dict) -> dict:
-    hits = [c for c in assessment["criteria"] if c["hit"]]
+    evidence = hit_evidence(assessment["criteria"])
     return {
         "id": report.id, "url": report.url, "host": report.host, "score": report.score, "level": report.level,
-        "hit_criteria": [c["id"] for c in hits],
-        "evidence": {c["id"]: c["evidence"][0]["text"] for c in hits if c["evidence"]},
+        "hit_criteria": list(evidence), "evidence": {k: v for k, v in evidence.items() if v},
         "status": report.status, "count": report.count, "snapshot_sha256": report.snapshot_sha256,
         "model_version": report.model_version, "created_at": report.created_at.isoformat(),
         "last_reported_at": report.last_reported_at.isoformat(),
     }
 
 
-def safe_cell(value) -> str:
-    """A CSV cell; text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    text = value if isinstance(value, str) else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def csv_line(row: dict | None) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    if row is None:
-        writer.writerow(EXPORT_FIELDS)
-    else:
-        flat = {**row, "hit_criteria": ";".join(row["hit_criteria"]),
-                "evidence": " | ".join(f"{k}: {v}" for k, v in row["evidence"].items())}
-        writer.writerow([safe_cell(flat[f]) for f in EXPORT_FIELDS])
-    return buffer.getvalue()
+def flat_row(row: dict) -> dict:
+    """An export row with its hits flattened into CSV cells."""
+    return {**row, **flat_hits({c: row["evidence"].get(c, "") for c in row["hit_criteria"]})}
 
 
 # -- tokens ---------------------------------------------------------------------------------------------------------

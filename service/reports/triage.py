@@ -8,24 +8,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import msgspec
+from litestar.di import NamedDependency
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
-import msgspec
 from msgspec import Struct
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from service import store
-from service.db import STATUSES
+from model.rubric import LEVELS
 from service.problems import ProblemError
-from service.reports_api import ReportId, detail, filters, in_db, load_report
+from service.reports import store
+from service.reports.auth import COOKIE, NotSignedIn, regulator, token_owner
+from service.reports.queries import detail, filters, in_db, load_report
+from service.reports.schemas import ReportId
+from service.reports.tables import STATUSES
 
-COOKIE = "stemclaim_token"
 TEMPLATES = TemplateConfig(directory=Path(__file__).resolve().parent / "templates", engine=JinjaTemplateEngine)
-LEVELS = ("high", "moderate", "low", "not_applicable")
 
 
 class SignIn(Struct):
@@ -54,33 +56,35 @@ def highlight(text: str, criteria: list[dict]) -> list[tuple[str, list[str]]]:
     return pieces
 
 
-async def signed_in(request: Request) -> str | None:
-    token = request.cookies.get(COOKIE)
-    return await in_db(request, lambda s: store.token_owner(s, token)) if token else None
+def sign_in_first(request: Request, _: NotSignedIn) -> Response:
+    """Not signed in: the queue shows the sign-in form; any other triage page sends the reader there."""
+    if request.url.path.rstrip("/") == "/triage":
+        return Template("sign_in.html", context={"actor": None, "error": None})
+    return Redirect("/triage", status_code=303)
 
 
 class TriageController(Controller):
     path = "/triage"
     include_in_schema = False
+    exception_handlers = {NotSignedIn: sign_in_first}
 
-    @get("/")
-    async def queue(self, request: Request, level: FromQuery[str] = "", status: FromQuery[str] = "",
-                    host: FromQuery[str] = "", q: FromQuery[str] = "", sort: FromQuery[str] = "score") -> Template:
-        actor = await signed_in(request)
-        if actor is None:
-            return Template("sign_in.html", context={"actor": None, "error": None})
+    @get("/", guards=[regulator])
+    async def queue(self, request: Request, sessions: NamedDependency[sessionmaker], level: FromQuery[str] = "",
+                    status: FromQuery[str] = "", host: FromQuery[str] = "", q: FromQuery[str] = "",
+                    sort: FromQuery[str] = "score") -> Template:
+        actor = request.state.actor
         chosen = filters(level if level in LEVELS else None, status if status in STATUSES else None,
                          host.strip() or None, q.strip() or None, None, None,
-                         sort if sort in store.SORTS else "score")
-        rows, total = await in_db(request, lambda s: store.list_reports(s, chosen, 200, 0))
+                         sort if sort in store.SORT_ORDERS else "score")
+        rows, total = await in_db(sessions, lambda s: store.list_reports(s, chosen, 200, 0))
         return Template("queue.html", context={"actor": actor, "reports": rows, "total": total, "filters": chosen,
-                                               "levels": LEVELS, "statuses": STATUSES, "sorts": tuple(store.SORTS)})
+                                               "levels": LEVELS, "statuses": STATUSES, "sorts": store.SORT_ORDERS})
 
     @post("/sign-in", status_code=303)
     async def sign_in(self, request: Request, data: Annotated[SignIn, Body(
             media_type=RequestEncodingType.URL_ENCODED)]) -> Response:
         token = data.token.strip()
-        if not token or await in_db(request, lambda s: store.token_owner(s, token)) is None:
+        if await token_owner(request, token) is None:
             return Template("sign_in.html", context={"actor": None, "error": "That token is not valid."},
                             status_code=401)
         response = Redirect("/triage", status_code=303)
@@ -93,17 +97,15 @@ class TriageController(Controller):
         response.delete_cookie(COOKIE, path="/")
         return response
 
-    @get("/reports/{report_id:int}")
-    async def report(self, request: Request, report_id: ReportId) -> Response:
-        actor = await signed_in(request)
-        if actor is None:
-            return Redirect("/triage", status_code=303)
+    @get("/reports/{report_id:int}", guards=[regulator])
+    async def report(self, request: Request, sessions: NamedDependency[sessionmaker], report_id: ReportId) -> Template:
+        actor = request.state.actor
 
         def work(session: Session):
             report = load_report(session, report_id)
             return report, detail(session, report)
 
-        report, full = await in_db(request, work)
+        report, full = await in_db(sessions, work)
         assessment = msgspec.to_builtins(full.assessment)
         return Template("report.html", context={
             "actor": actor, "report": report, "assessment": assessment, "audit": full.audit,
@@ -111,18 +113,16 @@ class TriageController(Controller):
             "segments": highlight(full.text, assessment["criteria"]),
         })
 
-    @post("/reports/{report_id:int}/status", status_code=303)
-    async def change(self, request: Request, report_id: ReportId, data: Annotated[StatusForm, Body(
-            media_type=RequestEncodingType.URL_ENCODED)]) -> Redirect:
-        actor = await signed_in(request)
-        if actor is None:
-            return Redirect("/triage", status_code=303)
+    @post("/reports/{report_id:int}/status", status_code=303, guards=[regulator])
+    async def change(self, request: Request, sessions: NamedDependency[sessionmaker], report_id: ReportId, data: Annotated[
+            StatusForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Redirect:
+        actor = request.state.actor
         if data.status not in STATUSES:
             raise ProblemError(422, f"status must be one of {', '.join(STATUSES)}.", kind="invalid-status")
 
         def work(session: Session) -> None:
             store.change_status(session, load_report(session, report_id), data.status, actor, data.note.strip() or None)
 
-        await in_db(request, work)
+        await in_db(sessions, work)
         return Redirect(f"/triage/reports/{report_id}", status_code=303)
 

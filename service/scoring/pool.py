@@ -1,4 +1,7 @@
-"""A bounded pool of scoring processes, so one huge page never stalls the event loop or other requests."""
+"""A bounded pool of scoring processes, so one huge page never stalls the event loop or other requests.
+
+The pool knows nothing of HTTP: it raises :class:`ScoringError` (busy, too slow, restarted) and the model's
+:class:`~model.assessment.NotTextError`; the API turns them into problems."""
 
 from __future__ import annotations
 
@@ -10,7 +13,27 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from model.assessment import Assessor, NotTextError
-from service.problems import ProblemError
+
+
+class ScoringError(Exception):
+    """The page could not be scored now; ``retry_after`` seconds is a fair wait before trying again."""
+
+    kind = "scoring-unavailable"
+    retry_after = 2
+
+
+class QueueFull(ScoringError):
+    kind = "queue-full"
+
+
+class ScoringTimeout(ScoringError):
+    kind = "scoring-timeout"
+    retry_after = 5
+
+
+class WorkersRestarted(ScoringError):
+    kind = "scoring-unavailable"
+
 
 _assessor: Assessor | None = None
 
@@ -29,7 +52,7 @@ def _score(html: str | bytes) -> tuple[str, object]:
 
 
 class ScoringPool:
-    """``workers`` processes and at most ``workers + queue_size`` pages in flight; beyond that, 503."""
+    """``workers`` processes and at most ``workers + queue_size`` pages in flight; beyond that, :class:`QueueFull`."""
 
     def __init__(self, artifact_dir: Path, workers: int, queue_size: int, timeout: float):
         self.artifact_dir = artifact_dir
@@ -59,8 +82,7 @@ class ScoringPool:
     def submit(self, html: str | bytes) -> Future:
         with self._lock:
             if self._in_flight >= self.capacity:
-                raise ProblemError(503, "The scoring queue is full; try again shortly.", {"Retry-After": "2"},
-                                   kind="queue-full")
+                raise QueueFull("The scoring queue is full; try again shortly.")
             self._in_flight += 1
         try:
             future = self._executor.submit(_score, html)
@@ -75,17 +97,15 @@ class ScoringPool:
         return future
 
     async def assess(self, html: str | bytes) -> dict:
-        """The page's assessment dict; ProblemError for a page that is not text, a timeout or a full queue."""
+        """The page's assessment dict (``Assessment.to_dict()``)."""
         future = self.submit(html)
         try:
             status, value = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
         except asyncio.TimeoutError:
-            raise ProblemError(503, f"Scoring this page took longer than {self.timeout:g} seconds.",
-                               {"Retry-After": "5"}, kind="scoring-timeout") from None
+            raise ScoringTimeout(f"Scoring this page took longer than {self.timeout:g} seconds.") from None
         except BrokenProcessPool:
             self._executor = self._new_executor()
-            raise ProblemError(503, "The scoring workers restarted; try again.", {"Retry-After": "2"},
-                               kind="scoring-unavailable") from None
+            raise WorkersRestarted("The scoring workers restarted; try again.") from None
         if status == "not_text":
-            raise ProblemError(422, str(value), kind="not-a-page")
+            raise NotTextError(value)
         return value

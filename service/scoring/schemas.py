@@ -6,8 +6,10 @@ from typing import Annotated, Literal
 
 from msgspec import Meta, Struct
 
+from model.rubric import Level
+from service.problems import Problem
+
 MAX_BATCH_PAGES = 20
-Level = Literal["not_applicable", "low", "moderate", "high"]
 
 
 class AssessRequest(Struct, forbid_unknown_fields=True):
@@ -56,15 +58,6 @@ class AssessResponse(Struct):
     text_length: int
     model: ModelInfo
     url: str | None = None
-
-
-class Problem(Struct):
-    """RFC 9457 problem details."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
 
 
 class BatchAssessment(AssessResponse, tag_field="outcome", tag="assessment"):

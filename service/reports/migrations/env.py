@@ -1,8 +1,8 @@
-"""Alembic environment: migrations run on the connection `service.db.upgrade` passes in."""
+"""Alembic environment: migrations run on the connection `service.reports.tables.upgrade` passes in."""
 
 from alembic import context
 
-from service.db import Base
+from service.reports.tables import Base
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)

@@ -9,10 +9,8 @@ from collections import Counter, defaultdict
 from html import escape
 from pathlib import Path
 
-from model.rubric import load_rubric
-
-LEVEL_ORDER = ("high", "moderate", "low", "not_applicable")
-LEVEL_COLOURS = {"high": "#b3261e", "moderate": "#b26a00", "low": "#2e7d32", "not_applicable": "#8c8f94"}
+from model.rubric import LEVELS, load_rubric
+from service.audit.outputs import ERRORS, REPORT, read_results
 
 
 def _png(figure) -> str:
@@ -31,8 +29,8 @@ def charts(rows: list[dict]) -> dict[str, str]:
     levels = Counter(r["level"] for r in rows)
     out = {}
     figure, axis = plt.subplots(figsize=(5, 2.6))
-    axis.bar([l.replace("_", " ") for l in LEVEL_ORDER], [levels[l] for l in LEVEL_ORDER],
-             color=[LEVEL_COLOURS[l] for l in LEVEL_ORDER])
+    axis.bar([l.replace("_", " ") for l in LEVELS], [levels[l] for l in LEVELS],
+             color=[load_rubric().level_colours[l] for l in LEVELS])
     axis.set_ylabel("pages")
     axis.set_title("Pages by level")
     out["levels"] = _png(figure)
@@ -91,7 +89,7 @@ def render(rows: list[dict], skipped: dict[str, int], errors: int) -> str:
     levels = Counter(r["level"] for r in rows)
     images = charts(rows) if rows else {}
     versions = sorted({f"{r['model_version']} (rubric {r['rubric_version']})" for r in rows})
-    level_cells = "".join(f"<td>{levels[l]}</td>" for l in LEVEL_ORDER)
+    level_cells = "".join(f"<td>{levels[l]}</td>" for l in LEVELS)
     hosts = "".join(
         f"<tr><td>{escape(h)}</td><td>{n}</td><td>{median:.0f}</td>"
         f"<td>{escape(_where(worst))} ({worst['score']:.0f})</td></tr>" for h, n, median, worst in _host_rows(rows))
@@ -111,7 +109,7 @@ def render(rows: list[dict], skipped: dict[str, int], errors: int) -> str:
 <h1>stemclaim audit report</h1>
 <p>{len(rows)} pages scored; {errors} records could not be scored (see <code>errors.jsonl</code>); skipped on purpose:
 {skipped_text}. Model: {escape(", ".join(versions)) or "n/a"}.</p>
-<table><tr>{"".join(f"<th>{l.replace('_', ' ')}</th>" for l in LEVEL_ORDER)}</tr><tr>{level_cells}</tr></table>
+<table><tr>{"".join(f"<th>{l.replace('_', ' ')}</th>" for l in LEVELS)}</tr><tr>{level_cells}</tr></table>
 {figures}
 <h2>Sites</h2>
 <table><tr><th>Host</th><th>Pages</th><th>Median score</th><th>Worst page (score)</th></tr>{hosts}</table>
@@ -124,8 +122,6 @@ check it on the page before citing it.</p>
 
 
 def write_report(out: Path, skipped: dict[str, int]) -> None:
-    from service.audit import ERRORS, REPORT, read_results
-
     errors_path = out / ERRORS
     errors = sum(1 for line in errors_path.read_text("utf-8").splitlines() if line.strip()) if errors_path.exists() else 0
     (out / REPORT).write_text(render(read_results(out), skipped, errors), "utf-8")
