@@ -1,10 +1,12 @@
-"""The ``stemclaim`` command line."""
+"""The ``stemclaim`` command line: scoring, the service, its report store and audits. Other packages add commands
+through the ``stemclaim.commands`` entry point group (``training`` adds ``train``, ``evaluate`` and ``corpus``)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from model.sentences import split_sentences
@@ -32,34 +34,6 @@ def _cmd_text(args: argparse.Namespace) -> int:
 
 def _read_input(path: str) -> bytes:
     return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-
-
-def _cmd_train(args: argparse.Namespace) -> int:
-    from training.train import train
-
-    train(args.corpus, args.out, args.card, external=args.external)
-    return 0
-
-
-def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from model.artifact import ArtifactError
-    from model.assessment import Assessor
-    from training.evaluate import report
-    from training.external import evaluate_external
-
-    try:
-        assessor = Assessor.from_directory(args.artifact)
-        if args.external:
-            print(evaluate_external(*args.external, assessor))
-        else:
-            print(report(args.corpus, args.split, assessor))
-    except ArtifactError as exc:
-        print(f"stemclaim: {exc}", file=sys.stderr)
-        return 3
-    except (OSError, ValueError) as exc:
-        print(f"stemclaim evaluate: {exc}", file=sys.stderr)
-        return 2
-    return 0
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
@@ -198,26 +172,6 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _cmd_corpus_check(args: argparse.Namespace) -> int:
-    from training.corpus import check_corpus
-
-    problems = check_corpus(args.corpus)
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    if problems:
-        print(f"stemclaim: corpus check failed: {len(problems)} problem(s)", file=sys.stderr)
-        return 1
-    print(f"corpus ok: {args.corpus}")
-    return 0
-
-
-def _cmd_corpus_stats(args: argparse.Namespace) -> int:
-    from training.corpus import corpus_stats
-
-    print(corpus_stats(args.corpus))
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stemclaim", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -259,41 +213,26 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://...); default a local cluster")
     audit.set_defaults(func=_cmd_audit)
 
-    root = Path(__file__).resolve().parent.parent
-    default_corpus = root / "training" / "corpus"
-    train = commands.add_parser("train", help="train on the corpus and write the artifact, manifest and model card")
-    train.add_argument("--corpus", type=Path, default=default_corpus)
-    train.add_argument("--out", type=Path, default=root / "model" / "artifacts", help="artifact folder")
-    train.add_argument("--card", type=Path, default=root / "training" / "MODEL_CARD.md", help="model card path")
-    train.add_argument("--external", nargs=2, type=Path, metavar=("PAGES", "LABELS"),
-                       help="labelled real pages to report on in the model card (never trained on)")
-    train.set_defaults(func=_cmd_train)
-
-    evaluate = commands.add_parser(
-        "evaluate", help="metrics of the shipped model on a corpus split, or on a labelled set of real pages")
-    evaluate.add_argument("--corpus", type=Path, default=default_corpus, help="corpus folder (labels.jsonl, pages/)")
-    evaluate.add_argument("--split", choices=("train", "dev", "test"), default="test", help="corpus split (default test)")
-    evaluate.add_argument("--external", nargs=2, type=Path, metavar=("PAGES", "LABELS"),
-                          help="JSON Lines of pages (id, text or html, url, kind) and of labels (id, grade, criteria)")
-    evaluate.add_argument("--artifact", type=Path, default=root / "model" / "artifacts",
-                          help="model artifact folder (default the shipped model)")
-    evaluate.set_defaults(func=_cmd_evaluate)
-
-    corpus = commands.add_parser("corpus", help="check or describe the labelled corpus")
-    corpus_commands = corpus.add_subparsers(dest="corpus_command", required=True)
-    for name, func, summary in (
-        ("check", _cmd_corpus_check, "validate labels and pages; non-zero exit on any problem"),
-        ("stats", _cmd_corpus_stats, "print distribution tables"),
-    ):
-        sub = corpus_commands.add_parser(name, help=summary)
-        sub.add_argument("--corpus", type=Path, default=default_corpus, help="corpus folder (labels.jsonl, pages/)")
-        sub.set_defaults(func=func)
+    for command in entry_points(group="stemclaim.commands"):  # `train`, `evaluate`, `corpus` (the train extra)
+        command.load()(commands)
     return parser
+
+
+EXTRAS = {"litestar": "service", "uvicorn": "service", "sqlalchemy": "service", "alembic": "service",
+          "warcio": "audit", "matplotlib": "audit", "dask": "audit", "tqdm": "audit"}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ModuleNotFoundError as exc:
+        extra = EXTRAS.get((exc.name or "").split(".")[0])
+        if extra is None:
+            raise
+        print(f"stemclaim {args.command}: this needs the {extra} extra: pip install 'stemclaim[{extra}]'",
+              file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,0 +1,93 @@
+"""The training commands of ``stemclaim`` (``train``, ``evaluate``, ``corpus check|stats``), registered through the
+``stemclaim.commands`` entry point so the service's command line never imports ``training``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import resources
+from pathlib import Path
+
+from model.artifact import ARTIFACT_DIR, ArtifactError
+
+HERE = Path(str(resources.files("training")))
+CORPUS = HERE / "corpus"
+MODEL_CARD = HERE / "MODEL_CARD.md"
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from training.train import train
+
+    train(args.corpus, args.out, args.card, external=args.external)
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from model.assessment import Assessor
+    from training.evaluate import report
+    from training.external import evaluate_external
+
+    try:
+        assessor = Assessor.from_directory(args.artifact)
+        if args.external:
+            print(evaluate_external(*args.external, assessor))
+        else:
+            print(report(args.corpus, args.split, assessor))
+    except ArtifactError as exc:
+        print(f"stemclaim: {exc}", file=sys.stderr)
+        return 3
+    except (OSError, ValueError) as exc:
+        print(f"stemclaim evaluate: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_corpus_check(args: argparse.Namespace) -> int:
+    from training.corpus import check_corpus
+
+    problems = check_corpus(args.corpus)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"stemclaim: corpus check failed: {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print(f"corpus ok: {args.corpus}")
+    return 0
+
+
+def _cmd_corpus_stats(args: argparse.Namespace) -> int:
+    from training.corpus import corpus_stats
+
+    print(corpus_stats(args.corpus))
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the training commands to the ``stemclaim`` parser's subcommands."""
+    train = commands.add_parser("train", help="train on the corpus and write the artifact, manifest and model card")
+    train.add_argument("--corpus", type=Path, default=CORPUS)
+    train.add_argument("--out", type=Path, default=ARTIFACT_DIR, help="artifact folder")
+    train.add_argument("--card", type=Path, default=MODEL_CARD, help="model card path")
+    train.add_argument("--external", nargs=2, type=Path, metavar=("PAGES", "LABELS"),
+                       help="labelled real pages to report on in the model card (never trained on)")
+    train.set_defaults(func=_cmd_train)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="metrics of the shipped model on a corpus split, or on a labelled set of real pages")
+    evaluate.add_argument("--corpus", type=Path, default=CORPUS, help="corpus folder (labels.jsonl, pages/)")
+    evaluate.add_argument("--split", choices=("train", "dev", "test"), default="test", help="corpus split (default test)")
+    evaluate.add_argument("--external", nargs=2, type=Path, metavar=("PAGES", "LABELS"),
+                          help="JSON Lines of pages (id, text or html, url, kind) and of labels (id, grade, criteria)")
+    evaluate.add_argument("--artifact", type=Path, default=ARTIFACT_DIR,
+                          help="model artifact folder (default the shipped model)")
+    evaluate.set_defaults(func=_cmd_evaluate)
+
+    corpus = commands.add_parser("corpus", help="check or describe the labelled corpus")
+    corpus_commands = corpus.add_subparsers(dest="corpus_command", required=True)
+    for name, func, summary in (
+        ("check", _cmd_corpus_check, "validate labels and pages; non-zero exit on any problem"),
+        ("stats", _cmd_corpus_stats, "print distribution tables"),
+    ):
+        sub = corpus_commands.add_parser(name, help=summary)
+        sub.add_argument("--corpus", type=Path, default=CORPUS, help="corpus folder (labels.jsonl, pages/)")
+        sub.set_defaults(func=func)
