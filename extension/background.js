@@ -1,10 +1,12 @@
 // Owns settings, per-tab results and all network traffic to the stemclaim service.
 "use strict";
+if (!globalThis.stemclaimLevels && typeof importScripts === "function") importScripts("levels.js");
 const api = globalThis.browser || globalThis.chrome;
 
 const DEFAULTS = { consent: false, mode: "auto", serviceUrl: "http://127.0.0.1:8000", neverSites: [], dismissedSites: [] };
 const MODES = ["auto", "manual", "off"];
-const BADGES = { high: ["HIGH", "#b3261e"], moderate: ["MOD", "#b26a00"], low: ["LOW", "#2e7d32"], error: ["!", "#50575e"] };
+const BADGES = { ...Object.fromEntries(Object.entries(globalThis.stemclaimLevels).map(([id, l]) => [id, [l.badge, l.colour]])),
+                 error: ["!", "#50575e"] };
 const TIMEOUT_MS = 20000;
 // The last result or error per tab, and the latest overall, kept in session storage so that they survive the
 // service worker being stopped (and are gone when the browser closes).

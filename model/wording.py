@@ -1,5 +1,5 @@
-"""Plain-language headline and summary for an assessment, worded as ``shared/criteria.md`` asks:
-describe the page, never the provider; hedge; point to neutral sources."""
+"""Plain-language headline and summary for an assessment, worded as the rubric asks: describe the page, never the
+provider; hedge; point to neutral sources."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from model.artifact import ARTIFACT_DIR
 
-# The Chromium id of the stemclaim extension (fixed by the public key in extension/public-key.txt).
+# The Chromium id of the stemclaim extension (fixed by the "key" in extension/manifest.json).
 EXTENSION_ORIGIN = "chrome-extension://kbckmaflfimjpaeeecfmiilbpcncpone"
 
 
@@ -49,8 +49,6 @@ class Settings:
 def _parse(name: str, raw: str, default):
     if name == "data_dir":
         return Path(raw)
-    if isinstance(default, bool):
-        return raw.strip().lower() in ("1", "true", "yes", "on")
     if isinstance(default, int):
         return int(raw)
     if isinstance(default, float):

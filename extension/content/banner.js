@@ -2,12 +2,11 @@
 (function (root) {
   "use strict";
 
-  const LEVEL_NAMES = { high: "High", moderate: "Moderate", low: "Low" };
+  const LEVELS = root.stemclaimLevels;
   const STYLE = `
     :host { all: initial; display: block; position: relative; z-index: 2147483647; }
     .box { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2327; background: #fff;
            border-bottom: 4px solid var(--accent); box-shadow: 0 2px 6px rgba(0,0,0,.15); padding: 12px 16px; }
-    .high { --accent: #b3261e; } .moderate { --accent: #b26a00; } .low { --accent: #2e7d32; }
     .top { display: flex; gap: 12px; align-items: baseline; flex-wrap: wrap; }
     .badge { background: var(--accent); color: #fff; border-radius: 4px; padding: 1px 8px; font-weight: 600; }
     h2 { font-size: 16px; margin: 0; flex: 1; }
@@ -49,18 +48,19 @@
    * Returns null for pages that are not applicable. ``onDismiss`` runs when the reader dismisses it.
    */
   function buildBanner(doc, result, rubric, onDismiss) {
-    if (!result || !LEVEL_NAMES[result.level]) return null;
+    if (!result || !LEVELS[result.level] || result.level === "not_applicable") return null;
     const host = doc.createElement("div");
     host.id = "stemclaim-banner";
     host.setAttribute("data-level", result.level);
     const shadow = host.attachShadow({ mode: "open" });
     shadow.appendChild(el(doc, "style", STYLE));
     const box = el(doc, "section", null, "box " + result.level);
+    box.style.setProperty("--accent", LEVELS[result.level].colour);
     box.setAttribute("role", "region");
     box.setAttribute("aria-label", "stemclaim review of this page");
 
     const top = el(doc, "div", null, "top");
-    top.appendChild(el(doc, "span", LEVEL_NAMES[result.level] + " · score " + Math.round(result.score), "badge"));
+    top.appendChild(el(doc, "span", LEVELS[result.level].name + " · score " + Math.round(result.score), "badge"));
     top.appendChild(el(doc, "h2", result.headline));
     const dismiss = el(doc, "button", "Dismiss for this site");
     dismiss.setAttribute("type", "button");

@@ -1,6 +1,6 @@
 "use strict";
 const api = globalThis.browser || globalThis.chrome;
-const LEVELS = { high: "High", moderate: "Moderate", low: "Low", not_applicable: "Not about stem cells for MS" };
+const LEVELS = globalThis.stemclaimLevels;
 
 function send(message) {
   return new Promise((resolve) => api.runtime.sendMessage(message, resolve));
@@ -25,8 +25,10 @@ function show(state) {
   message.textContent = "";
   result.hidden = false;
   const level = document.getElementById("level");
-  level.textContent = LEVELS[status.level] || status.level;
-  level.className = `level ${status.level}`;
+  const known = LEVELS[status.level];
+  level.textContent = known ? known.name : status.level;
+  level.className = "level";
+  level.style.background = known ? known.colour : "";
   document.getElementById("headline").textContent = status.result ? status.result.headline : "";
 }
 

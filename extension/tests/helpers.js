@@ -5,8 +5,8 @@ const { JSDOM } = require("jsdom");
 
 function pageWith(html) {
   const dom = new JSDOM(html, { runScripts: "outside-only" });
-  for (const name of ["relevance.js", "sanitize.js", "banner.js"]) {
-    dom.window.eval(fs.readFileSync(path.join(__dirname, "..", "content", name), "utf8"));
+  for (const name of ["levels.js", "content/relevance.js", "content/sanitize.js", "content/banner.js"]) {
+    dom.window.eval(fs.readFileSync(path.join(__dirname, "..", name), "utf8"));
   }
   return dom.window;
 }

@@ -19,7 +19,7 @@ from litestar.template.config import TemplateConfig
 from msgspec import Struct
 from sqlalchemy.orm import Session, sessionmaker
 
-from model.rubric import LEVELS
+from model.rubric import LEVELS, load_rubric
 from service.problems import ProblemError
 from service.reports import store
 from service.reports.auth import COOKIE, NotSignedIn, regulator, token_owner
@@ -27,7 +27,12 @@ from service.reports.queries import detail, filters, in_db, load_report
 from service.reports.schemas import ReportId
 from service.reports.tables import STATUSES
 
-TEMPLATES = TemplateConfig(directory=Path(__file__).resolve().parent / "templates", engine=JinjaTemplateEngine)
+def _template_globals(engine: JinjaTemplateEngine) -> None:
+    engine.engine.globals["level_colours"] = load_rubric().level_colours
+
+
+TEMPLATES = TemplateConfig(directory=Path(__file__).resolve().parent / "templates", engine=JinjaTemplateEngine,
+                           engine_callback=_template_globals)
 
 
 class SignIn(Struct):
