@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -67,6 +66,7 @@ def results(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
 
 
+@pytest.mark.slow
 def test_every_input_kind_and_every_output(inputs, tmp_path, capsys):
     out = tmp_path / "out"
     code = run([inputs["folder"], inputs["listing"], inputs["jsonl"], inputs["warc"], inputs["warc_gz"], "--out", out,
@@ -105,6 +105,7 @@ def test_every_input_kind_and_every_output(inputs, tmp_path, capsys):
     assert "src=\"http" not in report and "href=\"http" not in report  # self-contained: nothing to fetch
 
 
+@pytest.mark.slow
 def test_rerun_resumes_and_keeps_order(inputs, tmp_path):
     first, whole = tmp_path / "first", tmp_path / "whole"
     assert run([inputs["folder"], "--out", first, "--jobs", "1"]) == 1
@@ -120,6 +121,7 @@ def test_rerun_resumes_and_keeps_order(inputs, tmp_path):
     assert (first / "results.jsonl").read_text() == after
 
 
+@pytest.mark.slow
 def test_interrupted_line_is_scored_again(inputs, tmp_path):
     out = tmp_path / "out"
     run([inputs["folder"], "--out", out])
@@ -135,6 +137,7 @@ def test_missing_input_is_a_clear_error(tmp_path, capsys):
     assert "no such file or folder" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_dask_backend_on_a_loopback_local_cluster(inputs, tmp_path):
     out, reference = tmp_path / "dask", tmp_path / "loky"
     assert run([inputs["warc"], inputs["folder"], "--out", out, "--backend", "dask", "--jobs", "1"]) == 1
@@ -142,7 +145,10 @@ def test_dask_backend_on_a_loopback_local_cluster(inputs, tmp_path):
     assert [(r["key"], r["score"]) for r in results(out)] == [(r["key"], r["score"]) for r in results(reference)]
 
 
+@pytest.mark.browser
 def test_report_opens_in_chromium_and_is_screenshotted(inputs, tmp_path):
+    from playwright.sync_api import sync_playwright
+
     out = tmp_path / "out"
     run([inputs["warc_gz"], inputs["jsonl"], "--out", out])  # pages with URLs, so no temporary paths show
     with sync_playwright() as p:
@@ -161,6 +167,7 @@ def test_report_opens_in_chromium_and_is_screenshotted(inputs, tmp_path):
         browser.close()
 
 
+@pytest.mark.slow
 def test_audit_in_an_interactive_terminal_shows_progress_and_finishes(tmp_path):
     """On a terminal a progress bar is drawn; a bar with no known total must not break the run."""
     import os

@@ -7,6 +7,8 @@ import pytest
 from service.cli import main
 from training.corpus import agreement, check_corpus, corpus_figures, load_pages, target_problems
 
+pytestmark = pytest.mark.slow
+
 CORPUS = Path(__file__).resolve().parent.parent / "training" / "corpus"
 
 

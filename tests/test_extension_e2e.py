@@ -10,6 +10,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 from servers import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, running_service
 
+pytestmark = pytest.mark.browser
+
 EXTENSION = ROOT / "extension"
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 EXTENSION_ID = "kbckmaflfimjpaeeecfmiilbpcncpone"  # fixed by the "key" in extension/manifest.json

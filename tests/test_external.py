@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from service.cli import main
 from training.external import agreement, load_external, merge
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
@@ -45,6 +46,7 @@ def test_load_external_reads_text_and_html_and_skips_unlabelled(labelled):
     assert "<" not in pages[0].text and pages[3].text.splitlines()[0] == "Stem cell therapy for MS"
 
 
+@pytest.mark.slow
 def test_evaluate_external_command_prints_the_figures(labelled):
     run = subprocess.run([sys.executable, "-m", "service.cli", "evaluate", "--external", *map(str, labelled)],
                          capture_output=True, text=True, timeout=300)
@@ -62,20 +64,17 @@ def test_evaluate_external_command_prints_the_figures(labelled):
     ([{"id": "clinic", "grade": 1, "criteria": ["cures_everything"]}], "unknown criteria: cures_everything"),
     ([{"id": "ghost", "grade": 1}], "name pages not in"),
 ])
-def test_evaluate_external_refuses_bad_labels(labelled, tmp_path, labels, message):
+def test_evaluate_external_refuses_bad_labels(labelled, tmp_path, capsys, labels, message):
     bad = _write(tmp_path / "bad.jsonl", labels)
-    run = subprocess.run([sys.executable, "-m", "service.cli", "evaluate", "--external", str(labelled[0]), str(bad)],
-                         capture_output=True, text=True, timeout=300)
-    assert run.returncode == 2
-    assert message in run.stderr
+    assert main(["evaluate", "--external", str(labelled[0]), str(bad)]) == 2
+    assert message in capsys.readouterr().err
 
 
-def test_evaluate_external_refuses_malformed_json(labelled, tmp_path):
+def test_evaluate_external_refuses_malformed_json(labelled, tmp_path, capsys):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "clinic", "grade": 1}\nnot json\n', "utf-8")
-    run = subprocess.run([sys.executable, "-m", "service.cli", "evaluate", "--external", str(labelled[0]), str(bad)],
-                         capture_output=True, text=True, timeout=300)
-    assert run.returncode == 2 and "bad.jsonl:2: not valid JSON" in run.stderr
+    assert main(["evaluate", "--external", str(labelled[0]), str(bad)]) == 2
+    assert "bad.jsonl:2: not valid JSON" in capsys.readouterr().err
 
 
 def test_merge_takes_the_mean_grade_and_criteria_both_marked():

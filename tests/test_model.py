@@ -105,6 +105,7 @@ def test_meta_charset_is_honoured():
     assert assess(html).text_length == len("Stem cells \u201ccure\u201d MS")
 
 
+@pytest.mark.slow
 def test_five_megabyte_page():
     paragraph = "<p>Multiple sclerosis affects the brain and spinal cord; stem cell clinics advertise widely.</p>"
     html = "<html><body>" + paragraph * (5_000_000 // len(paragraph)) + "</body></html>"

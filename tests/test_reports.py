@@ -24,8 +24,8 @@ CLINIC = (PAGES / "clinic_overclaim.html").read_text()
 HOSPITAL = (PAGES / "hospital_careful.html").read_text()
 HOSTILE = (PAGES / "hostile.html").read_text()
 POSTGRES = os.environ.get("STEMCLAIM_TEST_DATABASE_URL")
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not POSTGRES, reason="set STEMCLAIM_TEST_DATABASE_URL (tests/run.sh starts PostgreSQL and sets it)"))]
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgres, pytest.mark.skipif(
+    not POSTGRES, reason="set STEMCLAIM_TEST_DATABASE_URL (tests/run.sh starts PostgreSQL and sets it)")])]
 
 
 def reset_postgres() -> None:
@@ -193,6 +193,7 @@ def test_csv_cells_cannot_become_formulas():
     assert line.startswith("1,\"'=HYPERLINK") and ",'-x," in line and ",'@m," in line
 
 
+@pytest.mark.slow
 def test_one_hundred_parallel_reports_all_land(api):
     before = api.get("/v1/reports?limit=1", headers=api.bearer).json()["total"]
 

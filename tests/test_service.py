@@ -177,6 +177,7 @@ def test_body_over_the_limit_is_413():
         assert c.post("/v1/assess", content=b"<p>x</p>" * 100, headers={"content-type": "text/html"}).status_code == 200
 
 
+@pytest.mark.slow
 def test_rate_limit_is_429_with_retry_after():
     with client(rate_limit_per_minute=3) as c:
         codes = [c.post("/v1/assess", json={"html": "<p>x</p>"}).status_code for _ in range(3)]
@@ -187,6 +188,7 @@ def test_rate_limit_is_429_with_retry_after():
         assert c.get("/health").status_code == 200  # reading endpoints are not limited
 
 
+@pytest.mark.slow
 def test_full_queue_is_503_and_the_others_still_land():
     big = "<p>Stem cell clinics advertise treatments for multiple sclerosis to patients.</p>" * 30_000
     with client(queue_size=0) as c, ThreadPoolExecutor(6) as pool:
@@ -197,6 +199,7 @@ def test_full_queue_is_503_and_the_others_still_land():
     assert is_problem(full, 503)["type"].endswith("queue-full") and full.headers["retry-after"]
 
 
+@pytest.mark.slow
 def test_slow_scoring_times_out_with_a_problem():
     big = "<p>Stem cell clinics advertise treatments for multiple sclerosis to patients.</p>" * 30_000
     with client(request_timeout_seconds=0.01) as c:

@@ -11,6 +11,8 @@ from model.assessment import Assessor
 from service.cli import main
 from training.corpus import load_pages
 
+pytestmark = pytest.mark.slow
+
 CORPUS = Path(__file__).resolve().parent.parent / "training" / "corpus"
 SITES = {"train": ["caribecelltravel", "callowayreese", "dailyblaze", "pathwayms", "peakmotionortho", "celulavivatj",
                    "kadeoptimized", "carewellrx", "larkspurcancer", "medvoyageindia"],

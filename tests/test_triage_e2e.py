@@ -10,6 +10,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 from servers import CHROMIUM, CHROMIUM_ARGS, ROOT, running_service
 
+pytestmark = pytest.mark.browser
+
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
 

@@ -25,12 +25,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from model.assessment import Assessor
     from training.evaluate import report
-    from training.external import evaluate_external
+    from training.external import external_report, load_external
 
     try:
+        pages = load_external(*args.external) if args.external else None  # bad labels fail before the model loads
         assessor = Assessor.from_directory(args.artifact)
-        if args.external:
-            print(evaluate_external(*args.external, assessor))
+        if pages is not None:
+            print(external_report(pages, [assessor.assess_text(p.text) for p in pages]))
         else:
             print(report(args.corpus, args.split, assessor))
     except ArtifactError as exc:

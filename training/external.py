@@ -137,12 +137,6 @@ def external_report(pages: list[ExternalPage], results: list[Assessment]) -> str
     ])
 
 
-def evaluate_external(pages_path: Path, labels_path: Path, assessor: Assessor) -> str:
-    """`stemclaim evaluate --external PAGES LABELS`."""
-    pages = load_external(pages_path, labels_path)
-    return external_report(pages, [assessor.assess_text(p.text) for p in pages])
-
-
 def merge(a: list[dict], b: list[dict]) -> list[dict]:
     """Two passes into one: grade the mean, applicable where both say so, a criterion where both mark it, and
     what they disagreed on."""
