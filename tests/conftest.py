@@ -25,11 +25,3 @@ def fixture_html():
         return (FIXTURE_PAGES / f"{name}.html").read_text("utf-8")
 
     return read
-
-
-@pytest.fixture(scope="session")
-def assessor():
-    """The shipped model, loaded once for the whole session."""
-    from model.assessment import default_assessor
-
-    return default_assessor()

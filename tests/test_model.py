@@ -2,7 +2,6 @@
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
@@ -10,12 +9,7 @@ from model import NotTextError, assess
 from model.rubric import load_rubric
 from model.text import visible_text
 
-FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 TOP_KEYS = {"score", "grade", "level", "applicable", "criteria", "headline", "summary", "text_length", "model"}
-
-
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text("utf-8")
 
 
 def check_shape(result: dict, html) -> None:
@@ -43,8 +37,8 @@ def hits(result: dict) -> set[str]:
     return {c["id"] for c in result["criteria"] if c["hit"]}
 
 
-def test_overclaiming_clinic_page_is_high_with_quoted_evidence():
-    html = fixture("clinic_overclaim.html")
+def test_overclaiming_clinic_page_is_high_with_quoted_evidence(fixture_html):
+    html = fixture_html("clinic_overclaim")
     result = assess(html).to_dict()
     check_shape(result, html)
     assert result["applicable"] and result["level"] == "high" and result["grade"] >= 2
@@ -53,8 +47,8 @@ def test_overclaiming_clinic_page_is_high_with_quoted_evidence():
     assert any("myelin" in e["text"] or "Reverse" in e["text"] for e in cure["evidence"])
 
 
-def test_careful_hospital_page_is_low_and_shows_mitigation():
-    html = fixture("hospital_careful.html")
+def test_careful_hospital_page_is_low_and_shows_mitigation(fixture_html):
+    html = fixture_html("hospital_careful")
     result = assess(html).to_dict()
     check_shape(result, html)
     assert result["applicable"] and result["level"] == "low"
@@ -62,8 +56,8 @@ def test_careful_hospital_page_is_low_and_shows_mitigation():
     assert {"discusses_risks", "cites_evidence"} <= hits(result)
 
 
-def test_page_not_about_stem_cells_for_ms_is_not_applicable():
-    result = assess(fixture("irrelevant_knee.html")).to_dict()
+def test_page_not_about_stem_cells_for_ms_is_not_applicable(fixture_html):
+    result = assess(fixture_html("irrelevant_knee")).to_dict()
     assert result["applicable"] is False and result["level"] == "not_applicable"
 
 
@@ -120,8 +114,8 @@ def test_input_that_is_not_text_raises_a_value_error(value):
     assert isinstance(err.value, ValueError)
 
 
-def test_assess_is_thread_safe():
-    pages = [fixture("clinic_overclaim.html"), fixture("hospital_careful.html")] * 8
+def test_assess_is_thread_safe(fixture_html):
+    pages = [fixture_html("clinic_overclaim"), fixture_html("hospital_careful")] * 8
     expected = [assess(p).to_dict() for p in pages]
     with ThreadPoolExecutor(max_workers=8) as pool:
         got = list(pool.map(lambda p: assess(p).to_dict(), pages))
