@@ -6,11 +6,12 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from model import wording
 from model.artifact import ARTIFACT_DIR, LoadedArtifact, load_artifact
 from model.overclaim import PagePrediction
-from model.rubric import Level, Rubric, load_rubric
+from model.rubric import Kind, Level, Rubric, load_rubric
 from model.text import visible_text
 
 MAX_EVIDENCE = 3
@@ -18,6 +19,43 @@ MAX_EVIDENCE = 3
 
 class NotTextError(ValueError):
     """The input is not a page at all (not ``str`` or ``bytes``, or binary data with no text)."""
+
+
+class EvidenceJSON(TypedDict):
+    text: str
+    start: int
+    end: int
+
+
+class FindingJSON(TypedDict):
+    id: str
+    kind: Kind
+    title: str
+    hit: bool
+    probability: float
+    evidence: list[EvidenceJSON]
+
+
+class ModelJSON(TypedDict):
+    name: str
+    version: str
+    sha256: str
+    rubric_version: str
+
+
+class AssessmentJSON(TypedDict):
+    """The wire shape of an assessment (``Assessment.to_dict()``): the service's responses, stored reports and audit
+    rows are all this, so it is written down once, here."""
+
+    score: float
+    grade: int
+    level: Level
+    applicable: bool
+    criteria: list[FindingJSON]
+    headline: str
+    summary: str
+    text_length: int
+    model: ModelJSON
 
 
 @dataclass(frozen=True)
@@ -56,7 +94,7 @@ class Assessment:
     def hits(self) -> list[Finding]:
         return [f for f in self.criteria if f.hit]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> AssessmentJSON:
         return {
             "score": self.score, "grade": self.grade, "level": self.level, "applicable": self.applicable,
             "criteria": [

@@ -65,7 +65,7 @@ def handle_scoring_error(request: Request, exc: ScoringError | NotTextError) -> 
 SCORING_HANDLERS = {ScoringError: handle_scoring_error, NotTextError: handle_scoring_error}
 
 
-async def _assess_page(request: Request, pool: NamedDependency[ScoringPool], html: str | bytes, url: str | None) -> AssessResponse:
+async def _assess_page(request: Request, pool: ScoringPool, html: str | bytes, url: str | None) -> AssessResponse:
     url = clean_url(url)
     result = await pool.assess(html)
     if url:
@@ -117,11 +117,11 @@ class AssessController(Controller):
             if isinstance(outcome, (ScoringError, NotTextError)):
                 outcome = scoring_problem(outcome)
             if isinstance(outcome, ProblemError):
-                results.append(BatchProblem(**problem(outcome.status, outcome.detail, outcome.kind)))
+                results.append(BatchProblem(**problem(outcome.status, outcome.detail, outcome.kind), outcome="problem"))
             elif isinstance(outcome, BaseException):
                 raise outcome
             else:
-                results.append(BatchAssessment(**msgspec.structs.asdict(outcome)))
+                results.append(BatchAssessment(**outcome, outcome="assessment"))
         return BatchResponse(results=results)
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypedDict
 
 from msgspec import Meta, Struct
 
-from model.rubric import Level
-from service.problems import Problem
+from model.assessment import AssessmentJSON
 
 MAX_BATCH_PAGES = 20
 
@@ -23,52 +22,29 @@ class BatchRequest(Struct, forbid_unknown_fields=True):
     pages: Annotated[list[AssessRequest], Meta(min_length=1, max_length=MAX_BATCH_PAGES)]
 
 
-class Evidence(Struct):
-    text: str
-    start: int
-    end: int
+class AssessResponse(AssessmentJSON):
+    """``model.Assessment.to_dict()`` plus the page URL without its query string and fragment."""
+
+    url: str | None
 
 
-class CriterionResult(Struct):
-    id: str
-    kind: Literal["red_flag", "mitigating"]
-    title: str
-    hit: bool
-    probability: float
-    evidence: list[Evidence]
-
-
-class ModelInfo(Struct):
-    name: str
-    version: str
-    sha256: str
-    rubric_version: str
-
-
-class AssessResponse(Struct):
-    """`model.Assessment.to_dict()` plus the page URL without its query string and fragment."""
-
-    score: Annotated[float, Meta(ge=0, le=100)]
-    grade: Annotated[int, Meta(ge=0, le=3)]
-    level: Level
-    applicable: bool
-    criteria: list[CriterionResult]
-    headline: str
-    summary: str
-    text_length: int
-    model: ModelInfo
-    url: str | None = None
-
-
-class BatchAssessment(AssessResponse, tag_field="outcome", tag="assessment"):
+class BatchAssessment(AssessResponse):
     """A batch entry for a page that was assessed."""
 
-
-class BatchProblem(Problem, tag_field="outcome", tag="problem"):
-    """A batch entry for a page that could not be assessed."""
+    outcome: Literal["assessment"]
 
 
-class BatchResponse(Struct):
+class BatchProblem(TypedDict):
+    """A batch entry for a page that could not be assessed: a problem object (see ``service.problems.Problem``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    outcome: Literal["problem"]
+
+
+class BatchResponse(TypedDict):
     """One entry per page, in order; ``outcome`` tells an assessment from a problem."""
 
     results: list[BatchAssessment | BatchProblem]
