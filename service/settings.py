@@ -8,6 +8,9 @@ from pathlib import Path
 
 from model.artifact import ARTIFACT_DIR
 
+MAX_PAGE_BYTES = 5_000_000  # the largest page the service accepts and the audit reads
+HTML_TYPES = ("text/html", "application/xhtml+xml")  # media types read as a page
+
 # The Chromium id of the stemclaim extension (fixed by the "key" in extension/manifest.json).
 EXTENSION_ORIGIN = "chrome-extension://kbckmaflfimjpaeeecfmiilbpcncpone"
 
@@ -19,7 +22,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
-    max_body_bytes: int = 5_000_000
+    max_body_bytes: int = MAX_PAGE_BYTES
     rate_limit_per_minute: int = 6000
     cors_origins: tuple[str, ...] = (EXTENSION_ORIGIN,)
     scoring_workers: int = 2

@@ -11,7 +11,6 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from service.problems import PROBLEM_JSON, Problem, ProblemError
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 JSON_TYPE = "application/json"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from model.rubric import load_rubric
+
 HEADLINE = ("spearman", "auc_grade_ge_2", "grade_accuracy", "red_flag_macro_f1", "mitigating_macro_f1",
             "evidence_precision", "criteria_brier", "applicability_accuracy", "applicability_brier",
             "grade_0_shown_high", "grade_ge_2_shown_low", "grade_3_shown_high", "verdicts_without_red_flag")
@@ -42,7 +44,7 @@ Written by `stemclaim train` from `model/artifacts/manifest.json`; do not edit b
 ## What it does
 Reads the visible text of a web page and says how far it overclaims stem-cell therapy for multiple sclerosis,
 against rubric version {manifest['rubric_version']} (`model/criteria.json`): a score 0-100 (the expected grade 0-3,
-scaled), a level, whether the page is about stem-cell therapy for MS at all, and for each of the 16 criteria a
+scaled), a level, whether the page is about stem-cell therapy for MS at all, and for each of the {len(load_rubric().criteria)} criteria a
 probability, a hit flag and the page's own sentences as evidence.
 
 ## Intended use

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from service.settings import HTML_TYPES, MAX_PAGE_BYTES
+
 HTML_SUFFIXES = (".html", ".htm")
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-MAX_BYTES = 5_000_000
 
 
 class InputError(ValueError):
@@ -58,8 +58,8 @@ def _checked(record: Record) -> Record:
         size = len(record.html) if record.html is not None else 0
         if size == 0 or not (record.html.strip() if record.html else ""):
             record.error = "empty"
-        elif size > MAX_BYTES:
-            record.error = f"oversized: {size} bytes (limit {MAX_BYTES})"
+        elif size > MAX_PAGE_BYTES:
+            record.error = f"oversized: {size} bytes (limit {MAX_PAGE_BYTES})"
     if record.error:
         record.html = None
     return record
@@ -128,7 +128,7 @@ def _warc(path: Path, skipped: Skipped) -> Iterator[Record]:
                     continue
                 key = f"{path}#{record_id}"
                 try:
-                    body = entry.content_stream().read(MAX_BYTES + 1)
+                    body = entry.content_stream().read(MAX_PAGE_BYTES + 1)
                 except Exception as exc:  # a truncated or corrupt record must not stop the run
                     yield Record(key, source, url, None, f"unreadable record: {type(exc).__name__}")
                     continue

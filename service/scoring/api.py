@@ -22,7 +22,8 @@ from service.scoring.schemas import (
     AssessRequest, AssessResponse, BatchAssessment, BatchProblem, BatchRequest, BatchResponse, HealthResponse,
     MAX_BATCH_PAGES, ModelResponse, RubricResponse, Thresholds,
 )
-from service.web import HTML_TYPES, JSON_TYPE, clean_url, decode, problem_responses, rate_limited, require_json
+from service.settings import HTML_TYPES
+from service.web import JSON_TYPE, clean_url, decode, problem_responses, rate_limited, require_json
 
 _URL = Schema(one_of=[Schema(type=OpenAPIType.STRING, format="uri"), Schema(type=OpenAPIType.NULL)])
 _PAGE = Schema(type=OpenAPIType.OBJECT, required=["html"], properties={"html": Schema(type=OpenAPIType.STRING),
