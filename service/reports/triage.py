@@ -45,19 +45,19 @@ class StatusForm(Struct):
 
 
 def highlight(text: str, criteria: list[dict]) -> list[tuple[str, list[str]]]:
-    """The text cut into (chunk, titles of the hit criteria whose evidence covers it) pieces, in order."""
-    marks: dict[int, list[str]] = {}
-    for c in criteria:
-        if c["hit"]:
-            for e in c["evidence"]:
-                for i in range(max(0, e["start"]), min(len(text), e["end"])):
-                    marks.setdefault(i, []).append(c["title"])
+    """The text cut into (chunk, titles of the hit criteria whose evidence covers it) pieces, in order. Work grows
+    with the number of evidence spans, not with the length of the page."""
+    spans = [(max(0, e["start"]), min(len(text), e["end"]), c["title"])
+             for c in criteria if c["hit"] for e in c["evidence"]]
+    spans = [span for span in spans if span[0] < span[1]]
+    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
     pieces: list[tuple[str, list[str]]] = []
-    start = 0
-    for i in range(1, len(text) + 1):
-        if i == len(text) or marks.get(i) != marks.get(start):
-            pieces.append((text[start:i], sorted(set(marks.get(start, [])))))
-            start = i
+    for start, end in zip(cuts, cuts[1:]):
+        titles = sorted({title for s, e, title in spans if s <= start and end <= e})
+        if pieces and pieces[-1][1] == titles:
+            pieces[-1] = (pieces[-1][0] + text[start:end], titles)
+        else:
+            pieces.append((text[start:end], titles))
     return pieces
 
 
