@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 import msgspec
@@ -12,6 +13,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from service.problems import PROBLEM_JSON, Problem, ProblemError
 
 JSON_TYPE = "application/json"
+MAX_URL = 2048  # the longest page URL the report store keeps
+_PATH_PARAMETERS = re.compile(r";[^/]*")  # ;jsessionid=... and the like
 
 
 def rate_limited(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -30,16 +33,29 @@ def require_json(media_type: str, what: str) -> None:
 
 
 def clean_url(url: str | None) -> str | None:
-    """The page URL without query string and fragment; 422 unless it is an absolute http(s) URL."""
+    """The page URL without what can identify its visitor (user:password@, ;path parameters such as a session id,
+    query string, fragment); 422 unless it is an absolute http(s) URL of at most ``MAX_URL`` characters."""
     if url is None:
         return None
     try:
         parts = urlsplit(url.strip())
+        host, port = parts.hostname, parts.port
     except ValueError:
-        parts = None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        host = port = None
+    if host is None or parts.scheme.lower() not in ("http", "https") or len(host) > 253 or not host.isprintable():
         raise ProblemError(422, "url must be an absolute http or https URL.", kind="invalid-url")
-    return urlunsplit((parts.scheme.lower(), parts.netloc, parts.path, "", ""))
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
+    cleaned = urlunsplit((parts.scheme.lower(), netloc, _PATH_PARAMETERS.sub("", parts.path), "", ""))
+    if len(cleaned) > MAX_URL or "\x00" in cleaned:
+        raise ProblemError(422, f"url must be at most {MAX_URL} characters, with no NUL.", kind="invalid-url")
+    return cleaned
+
+
+def plain_text(value: str | None, field: str) -> str | None:
+    """A free-text field as given; 422 if it carries a NUL character (no database keeps one)."""
+    if value is not None and "\x00" in value:
+        raise ProblemError(422, f"{field} must not contain NUL characters.", kind="invalid-text")
+    return value
 
 
 def decode(body: bytes, kind: type):

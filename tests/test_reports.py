@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -277,3 +278,84 @@ def test_unreachable_database_stops_start_up(tmp_path):
         with TestClient(create_app(settings)):
             pass
     assert failure.group_contains(Exception, match="report database is unavailable")
+
+
+# -- hardening (issue 13): values no database keeps are 422, on both databases -------------------------------------
+@pytest.mark.parametrize("body, field", [
+    ({"url": "https://long.example/" + "a" * 2100}, "url"),
+    ({"url": "https://" + "h" * 260 + ".example/"}, "url"),
+    ({"url": "https://nul.example/a\x00b"}, "url"),
+    ({"note": "a\x00b"}, "note"),
+    ({"contact": "me\x00@example.org"}, "contact"),
+])
+def test_values_no_database_keeps_are_422_not_503(api, body, field):
+    before = api.get("/v1/reports", headers=api.bearer).json()["total"]
+    response = api.post("/v1/reports", json={"url": "https://ok.example/p", "html": CLINIC, **body})
+    assert response.status_code == 422, response.text
+    assert field in response.json()["detail"]
+    assert api.get("/v1/reports", headers=api.bearer).json()["total"] == before
+
+
+@pytest.mark.parametrize("path", ["/v1/reports/2147483648", "/v1/reports/9223372036854775807"])
+def test_ids_beyond_the_integer_column_are_400(api, path):
+    assert api.get(path, headers=api.bearer).status_code == 400
+
+
+@pytest.mark.parametrize("query", ["q=%00", "host=a%00b"])
+def test_nul_in_a_filter_is_422(api, query):
+    response = api.get(f"/v1/reports?{query}", headers=api.bearer)
+    assert response.status_code == 422 and response.json()["type"].endswith("invalid-text")
+
+
+def test_search_text_is_a_plain_substring(api):
+    file(api, "https://wild.example/50%_off", CLINIC)
+    file(api, "https://wild.example/plain", CLINIC)
+    search = lambda q: {r["url"] for r in api.get("/v1/reports", params={"q": q, "limit": 200},
+                                                   headers=api.bearer).json()["items"]}
+    assert search("50%_off") == {"https://wild.example/50%_off"}
+    assert "https://wild.example/plain" not in search("%") | search("_")
+
+
+def test_since_and_until_convert_their_offset_to_utc(api):
+    report = file(api, "https://offset.example/p", CLINIC).json()
+    created = api.get(f"/v1/reports/{report['id']}", headers=api.bearer).json()["created_at"]
+    moment = datetime.fromisoformat(created)
+    # the same instant written at UTC+05:00 still includes the report; an hour later at UTC+05:00 does not
+    local = (moment.astimezone(timezone(timedelta(hours=5))) - timedelta(seconds=1)).isoformat()
+    later = (moment.astimezone(timezone(timedelta(hours=5))) + timedelta(hours=1)).isoformat()
+    ids = lambda query: {r["id"] for r in api.get("/v1/reports", params={**query, "limit": 200},
+                                                  headers=api.bearer).json()["items"]}
+    assert report["id"] in ids({"since": local, "host": "offset.example"})
+    assert report["id"] not in ids({"since": later, "host": "offset.example"})
+
+
+def test_stored_url_drops_credentials_and_session_parameters(api):
+    filed = file(api, "https://user:secret@Visit.example:8443/clinic;jsessionid=ABC123/ms;x=1?sid=9#top", CLINIC)
+    assert filed.json()["assessment"]["url"] == "https://visit.example:8443/clinic/ms"
+
+
+def test_concurrent_status_changes_leave_a_consistent_trail(api):
+    report_id = file(api, "https://race.example/p", CLINIC).json()["id"]
+    statuses = ["triaged", "escalated", "dismissed", "new"] * 5
+
+    def change(status: str) -> int:
+        return api.patch(f"/v1/reports/{report_id}", json={"status": status}, headers=api.bearer).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert set(pool.map(change, statuses)) == {200}
+    trail = api.get(f"/v1/reports/{report_id}", headers=api.bearer).json()["audit"]
+    assert trail, "at least one change landed"
+    assert trail[0]["from_status"] == "new"
+    assert all(a["to_status"] == b["from_status"] for a, b in zip(trail, trail[1:]))
+    assert all(e["from_status"] != e["to_status"] for e in trail)
+    same = api.patch(f"/v1/reports/{report_id}", json={"status": trail[-1]["to_status"]}, headers=api.bearer)
+    assert len(same.json()["audit"]) == len(trail)  # a change to the current status adds nothing
+
+
+def test_triage_form_keeps_the_api_note_limit(api):
+    report_id = file(api, "https://note.example/p", CLINIC).json()["id"]
+    api.post("/triage/sign-in", data={"token": api.token})
+    long_note = api.post(f"/triage/reports/{report_id}/status", data={"status": "triaged", "note": "x" * 5001})
+    assert long_note.status_code == 422
+    assert api.get(f"/v1/reports/{report_id}", headers=api.bearer).json()["audit"] == []
+    api.cookies.clear()

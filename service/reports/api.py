@@ -31,7 +31,7 @@ from service.reports.schemas import (
 from service.reports.snapshot import sanitised_snapshot
 from service.scoring.pool import ScoringPool
 from service.scoring.schemas import AssessResponse
-from service.web import clean_url, decode, problem_responses, rate_limited, require_json
+from service.web import clean_url, decode, plain_text, problem_responses, rate_limited, require_json
 
 _TEXT = Schema(one_of=[Schema(type=OpenAPIType.STRING), Schema(type=OpenAPIType.NULL)])
 _REPORT = Schema(type=OpenAPIType.OBJECT, required=["url", "html"], properties={
@@ -79,7 +79,7 @@ class ReportsController(Controller):
         host = (urlsplit(url).hostname or "").lower()
         request.state["page_host"] = host
         report, new = await in_db(sessions, lambda s: store.file_report(
-            s, url, host, snapshot, assessment, body.note, body.contact))
+            s, url, host, snapshot, assessment, plain_text(body.note, "note"), plain_text(body.contact, "contact")))
         filed = ReportFiled(id=report.id, count=report.count, new=new,
                             assessment=msgspec.convert({**assessment, "url": url}, AssessResponse))
         return Response(filed, status_code=201 if new else 200)
@@ -133,7 +133,7 @@ class ReportsController(Controller):
 
         def work(session: Session) -> ReportDetail:
             report = load_report(session, report_id)
-            store.change_status(session, report, data.status, actor, data.note)
+            store.change_status(session, report, data.status, actor, plain_text(data.note, "note"))
             return detail(session, report)
 
         return await in_db(sessions, work)

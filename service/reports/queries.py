@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.problems import ProblemError
+from service.web import plain_text
 from service.reports import store
 from service.reports.schemas import AuditItem, HistoryItem, ReportDetail, ReportSummary, SubmissionItem
 from service.reports.tables import Report
@@ -69,15 +70,17 @@ def _moment(value: str | None, end_of_day: bool) -> datetime | None:
     try:
         if len(value) == 10:
             return datetime.combine(date.fromisoformat(value), time.max if end_of_day else time.min)
-        return datetime.fromisoformat(value).replace(tzinfo=None)
+        moment = datetime.fromisoformat(value)
+        # stored times are naive UTC: a moment with an offset is converted, one without is taken as UTC
+        return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
     except ValueError:
         raise ProblemError(400, f"{value!r} is not an ISO date (YYYY-MM-DD) or date-time.", kind="invalid-date") from None
 
 
 def filters(level: str | None, status: str | None, host: str | None, q: str | None, since: str | None,
             until: str | None, sort: str) -> store.Filters:
-    return store.Filters(level=level, status=status, host=host, q=q, since=_moment(since, False),
-                         until=_moment(until, True), sort=sort)
+    return store.Filters(level=level, status=status, host=plain_text(host, "host"), q=plain_text(q, "q"),
+                         since=_moment(since, False), until=_moment(until, True), sort=sort)
 
 
 def load_report(session: Session, report_id: int) -> Report:

@@ -15,7 +15,7 @@ from service.scoring.schemas import AssessResponse
 
 Status = Literal[STATUSES]
 Sort = Literal[SORT_ORDERS]
-ReportId = Annotated[int, PathParameter(ge=1, le=2**63 - 1, description="Report id")]
+ReportId = Annotated[int, PathParameter(ge=1, le=2**31 - 1, description="Report id")]  # both databases' INTEGER
 MAX_NOTE = 5000
 
 

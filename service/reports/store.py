@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 import secrets
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from service.reports.tables import STATUSES, Assessment, AuditEntry, Report, Sub
 SORTS = {"score": (Report.score.desc(), Report.id.desc()), "newest": (Report.created_at.desc(), Report.id.desc()),
          "count": (Report.count.desc(), Report.id.desc())}
 SORT_ORDERS = tuple(SORTS)
+_LIKE_SPECIALS = re.compile(r"[\\%_]")
 
 
 def compress(html: str) -> bytes:
@@ -76,10 +78,10 @@ def _filtered(filters: Filters):
         query = query.where(Report.status == filters.status)
     if filters.host:
         query = query.where(Report.host == filters.host.lower())
-    if filters.q:
-        needle = f"%{filters.q.lower()}%"
-        noted = select(Submission.report_id).where(func.lower(Submission.note).like(needle))
-        query = query.where(or_(func.lower(Report.url).like(needle), Report.id.in_(noted)))
+    if filters.q:  # a plain substring: % and _ match themselves
+        needle = "%" + _LIKE_SPECIALS.sub(r"\\\g<0>", filters.q.lower()) + "%"
+        noted = select(Submission.report_id).where(func.lower(Submission.note).like(needle, escape="\\"))
+        query = query.where(or_(func.lower(Report.url).like(needle, escape="\\"), Report.id.in_(noted)))
     if filters.since:
         query = query.where(Report.created_at >= filters.since)
     if filters.until:
@@ -120,16 +122,27 @@ def snapshot_text(report: Report) -> str:
     return visible_text(decompress(report.snapshot))
 
 
-def change_status(session: Session, report: Report, status: str, actor: str, note: str | None) -> AuditEntry:
-    """Set a report's status and add the change to its audit trail."""
+def change_status(session: Session, report: Report, status: str, actor: str, note: str | None) -> AuditEntry | None:
+    """Set a report's status and add the change to its audit trail, in one transaction. The update only lands if
+    the status is still the one the trail records as ``from`` (compare and set), so concurrent changes leave a
+    trail where each entry starts where the last one ended; a change to the current status adds nothing."""
     if status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
-    entry = AuditEntry(report_id=report.id, actor=actor, at=utcnow(), from_status=report.status, to_status=status,
-                       note=note)
-    report.status = status
-    session.add(entry)
-    session.commit()
-    return entry
+    while True:
+        session.refresh(report)
+        current = report.status
+        if current == status:
+            return None
+        moved = session.execute(update(Report).where(Report.id == report.id, Report.status == current)
+                                .values(status=status).execution_options(synchronize_session=False)).rowcount
+        if moved:
+            entry = AuditEntry(report_id=report.id, actor=actor, at=utcnow(), from_status=current, to_status=status,
+                               note=note)
+            session.add(entry)
+            session.commit()
+            session.refresh(report)
+            return entry
+        session.rollback()
 
 
 def add_assessment(session: Session, report: Report, assessment: dict) -> None:

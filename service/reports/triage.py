@@ -24,8 +24,9 @@ from service.problems import ProblemError
 from service.reports import store
 from service.reports.auth import COOKIE, NotSignedIn, regulator, token_owner
 from service.reports.queries import detail, filters, in_db, load_report
-from service.reports.schemas import ReportId
+from service.reports.schemas import MAX_NOTE, ReportId
 from service.reports.tables import STATUSES
+from service.web import plain_text
 
 def _template_globals(engine: JinjaTemplateEngine) -> None:
     engine.engine.globals["level_colours"] = load_rubric().level_colours
@@ -124,9 +125,12 @@ class TriageController(Controller):
         actor = request.state.actor
         if data.status not in STATUSES:
             raise ProblemError(422, f"status must be one of {', '.join(STATUSES)}.", kind="invalid-status")
+        if len(data.note) > MAX_NOTE:
+            raise ProblemError(422, f"A note is at most {MAX_NOTE} characters.", kind="invalid-text")
+        note = plain_text(data.note.strip(), "note") or None
 
         def work(session: Session) -> None:
-            store.change_status(session, load_report(session, report_id), data.status, actor, data.note.strip() or None)
+            store.change_status(session, load_report(session, report_id), data.status, actor, note)
 
         await in_db(sessions, work)
         return Redirect(f"/triage/reports/{report_id}", status_code=303)
