@@ -97,7 +97,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         return 3
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     uvicorn.run("service.app:create_app", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, access_log=False, log_level="info")
+                workers=settings.workers, access_log=False, log_level="info",
+                proxy_headers=bool(settings.trusted_proxies),
+                forwarded_allow_ips=",".join(settings.trusted_proxies) or "",
+                limit_concurrency=settings.max_connections)
     return 0
 
 

@@ -18,19 +18,21 @@ class RateLimiter:
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
-    def retry_after(self, client: str) -> int | None:
-        """Take a token for ``client``; None if allowed, else the whole seconds until one is free."""
+    def retry_after(self, client: str, cost: int = 1) -> int | None:
+        """Take ``cost`` tokens (one per page) for ``client``; None if allowed, else the whole seconds until they
+        are free. A cost above the bucket's size is charged as the whole bucket."""
         if self.capacity <= 0:
             return None
+        cost = min(float(cost), self.capacity)
         now = self.clock()
         with self._lock:
             tokens, stamp = self._buckets.get(client, (self.capacity, now))
             tokens = min(self.capacity, tokens + (now - stamp) * self.rate)
-            if tokens >= 1.0:
-                self._remember(client, tokens - 1.0, now)
+            if tokens >= cost:
+                self._remember(client, tokens - cost, now)
                 return None
             self._remember(client, tokens, now)
-            return max(1, math.ceil((1.0 - tokens) / self.rate))
+            return max(1, math.ceil((cost - tokens) / self.rate))
 
     def _remember(self, client: str, tokens: float, now: float) -> None:
         if client not in self._buckets and len(self._buckets) >= self.max_clients:

@@ -30,6 +30,10 @@ class Settings:
     request_timeout_seconds: float = 20.0
     artifact_dir: Path = field(default=ARTIFACT_DIR)
     data_dir: Path | None = None  # default: the user's data directory
+    # Proxies whose X-Forwarded-For is believed (the rate limit counts the client they name); none by default, so a
+    # client cannot pick its own address
+    trusted_proxies: tuple[str, ...] = ()
+    max_connections: int = 1000  # beyond this many open connections, new ones get 503
     database_url: str | None = None  # default: SQLite in the data directory
 
     @classmethod

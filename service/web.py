@@ -19,8 +19,14 @@ _PATH_PARAMETERS = re.compile(r";[^/]*")  # ;jsessionid=... and the like
 
 def rate_limited(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: one token per request from this client, else 429 with Retry-After."""
+    charge(connection, 1)
+
+
+def charge(connection: ASGIConnection, pages: int) -> None:
+    """Take ``pages`` rate-limit tokens from this client (the peer address: forwarded headers count only from the
+    proxies the service is told to trust); 429 with Retry-After when they are not there."""
     client = connection.client.host if connection.client else "unknown"
-    wait = connection.app.state.limiter.retry_after(client)
+    wait = connection.app.state.limiter.retry_after(client, pages)
     if wait is not None:
         raise ProblemError(429, f"Too many requests from this client; try again in {wait} seconds.",
                            {"Retry-After": str(wait)}, kind="rate-limited")

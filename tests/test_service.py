@@ -3,11 +3,16 @@
 import logging
 import shutil
 import tempfile
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
+from servers import running_service
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
 
 from model.artifact import ARTIFACT_DIR
 from service.app import StartupError, create_app
@@ -41,7 +46,7 @@ def is_problem(response, status: int) -> dict:
 def test_health_criteria_model_and_openapi(api):
     health = api.get("/health").json()
     model = api.get("/v1/model").json()
-    assert health == {"status": "ok", "model_version": model["version"]}
+    assert health == {"status": "ok", "model_version": model["version"], "checks": {"scoring": "ok", "store": "ok"}}
     assert len(model["sha256"]) == 64 and model["rubric_version"] == "1"
     assert {"hit", "applicable", "moderate", "high"} == set(model["thresholds"])
     assert "spearman" in model["metrics"] and "scikit_learn" in model["trained_with"]
@@ -58,7 +63,7 @@ def test_health_criteria_model_and_openapi(api):
 
 def test_assess_json_strips_query_and_fragment(api):
     body = api.post("/v1/assess", json={"html": CLINIC, "url": "https://Clinic.example/ms?utm=1&id=2#top"}).json()
-    assert body["url"] == "https://Clinic.example/ms"
+    assert body["url"] == "https://clinic.example/ms"  # host names are case-insensitive: kept in lower case
     assert body["level"] == "high" and body["applicable"] is True
     assert {"score", "grade", "criteria", "headline", "summary", "text_length", "model"} <= set(body)
     cure = next(c for c in body["criteria"] if c["id"] == "cure_claim")
@@ -186,6 +191,39 @@ def test_rate_limit_is_429_with_retry_after():
         is_problem(limited, 429)
         assert int(limited.headers["retry-after"]) >= 1
         assert c.get("/health").status_code == 200  # reading endpoints are not limited
+
+
+def test_health_is_503_naming_the_store_when_it_is_down(api, monkeypatch):
+    broken = sessionmaker(create_engine("sqlite:////nonexistent-dir/stemclaim.db"))
+    monkeypatch.setattr(api.app.state, "sessions", broken)
+    response = api.get("/health")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable" and response.json()["checks"] == {"scoring": "ok",
+                                                                                         "store": "unavailable"}
+
+
+def test_a_batch_costs_one_rate_limit_token_per_page():
+    page = {"html": "<p>x</p>"}
+    with client(rate_limit_per_minute=5) as c:
+        assert c.post("/v1/assess/batch", json={"pages": [page] * 4}).status_code == 200
+        assert c.post("/v1/assess", json=page).status_code == 200
+        is_problem(c.post("/v1/assess/batch", json={"pages": [page] * 2}), 429)
+
+
+@pytest.mark.slow
+def test_forwarded_for_header_does_not_pick_a_new_client(tmp_path):
+    env = {"STEMCLAIM_RATE_LIMIT_PER_MINUTE": "2", "STEMCLAIM_SCORING_WORKERS": "1", "STEMCLAIM_DATA_DIR": str(tmp_path)}
+    with running_service(env) as base:
+        codes = []
+        for i in range(4):
+            request = urllib.request.Request(f"{base}/v1/assess", data=b'{"html": "<p>x</p>"}', method="POST",
+                                             headers={"Content-Type": "application/json",
+                                                      "X-Forwarded-For": f"203.0.113.{i}"})
+            try:
+                codes.append(urllib.request.urlopen(request, timeout=30).status)
+            except urllib.error.HTTPError as exc:
+                codes.append(exc.code)
+    assert codes[:2] == [200, 200] and codes[2:] == [429, 429]
 
 
 @pytest.mark.slow

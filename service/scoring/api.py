@@ -19,11 +19,11 @@ from model.rubric import Rubric
 from service.problems import ProblemError, handle_problem, problem
 from service.scoring.pool import ScoringError, ScoringPool
 from service.scoring.schemas import (
-    AssessRequest, AssessResponse, BatchAssessment, BatchProblem, BatchRequest, BatchResponse, HealthResponse,
+    AssessRequest, AssessResponse, BatchAssessment, BatchProblem, BatchRequest, BatchResponse,
     MAX_BATCH_PAGES, ModelResponse, RubricResponse, Thresholds,
 )
 from service.settings import HTML_TYPES
-from service.web import JSON_TYPE, clean_url, decode, problem_responses, rate_limited, require_json
+from service.web import JSON_TYPE, charge, clean_url, decode, problem_responses, rate_limited, require_json
 
 _URL = Schema(one_of=[Schema(type=OpenAPIType.STRING, format="uri"), Schema(type=OpenAPIType.NULL)])
 _PAGE = Schema(type=OpenAPIType.OBJECT, required=["html"], properties={"html": Schema(type=OpenAPIType.STRING),
@@ -111,6 +111,7 @@ class AssessController(Controller):
     async def batch(self, request: Request, pool: NamedDependency[ScoringPool]) -> BatchResponse:
         require_json(request.content_type[0], "the batch")
         batch = decode(await request.body(), BatchRequest)
+        charge(request, len(batch.pages) - 1)  # one token per page: the guard took the first
         outcomes = await asyncio.gather(*(_assess_page(request, pool, page.html, page.url) for page in batch.pages),
                                         return_exceptions=True)
         results: list[BatchAssessment | BatchProblem] = []
@@ -143,6 +144,3 @@ class MetaController(Controller):
                              rubric_version=m["rubric_version"], thresholds=msgspec.convert(m["thresholds"], Thresholds),
                              metrics=headline, trained_with=dict(m.get("environment", {})))
 
-    @get("/health", summary="Ready, with the model version")
-    async def health(self, manifest: NamedDependency[dict]) -> HealthResponse:
-        return HealthResponse(status="ok", model_version=manifest["version"])

@@ -72,6 +72,13 @@ class ScoringPool:
         for future in [self._executor.submit(_score, "") for _ in range(self.workers)]:
             future.result()
 
+    def state(self) -> str:
+        """"ok", "busy" (the queue is full) or "unavailable" (the worker processes are gone)."""
+        if getattr(self._executor, "_broken", False):
+            return "unavailable"
+        with self._lock:
+            return "busy" if self._in_flight >= self.capacity else "ok"
+
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 

@@ -95,8 +95,3 @@ class ModelResponse(Struct):
     thresholds: Thresholds
     metrics: dict[str, float | None]
     trained_with: dict[str, str]
-
-
-class HealthResponse(Struct):
-    status: Literal["ok"]
-    model_version: str
