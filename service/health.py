@@ -6,6 +6,7 @@ from typing import Literal
 
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from msgspec import Struct
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
@@ -31,7 +32,8 @@ class HealthResponse(Struct):
 class HealthController(Controller):
     tags = ["about"]
 
-    @get("/health", summary="Each dependency's state and the model version; 503 unless all are ok")
+    @get("/health", summary="Each dependency's state and the model version; 503 unless all are ok",
+         responses={503: ResponseSpec(HealthResponse, description="A dependency is down or busy")})
     async def health(self, pool: NamedDependency[ScoringPool], sessions: NamedDependency[sessionmaker],
                      manifest: NamedDependency[dict]) -> Response[HealthResponse]:
         try:

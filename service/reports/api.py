@@ -47,7 +47,7 @@ class ReportOperation(Operation):
         self.request_body = RequestBody(required=True, content={"application/json": OpenAPIMediaType(schema=_REPORT)})
 
 
-TRIAGE_PROBLEMS = problem_responses(400, 401, 404, 503)
+TRIAGE_PROBLEMS = problem_responses(400, 401, 404, 422, 503)
 
 
 @dataclass
