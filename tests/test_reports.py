@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
@@ -352,10 +353,52 @@ def test_concurrent_status_changes_leave_a_consistent_trail(api):
     assert len(same.json()["audit"]) == len(trail)  # a change to the current status adds nothing
 
 
+def form_csrf(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def sign_in(api) -> None:
+    """Sign in through the triage form, as a browser does: the form's CSRF nonce comes back with the token."""
+    api.cookies.clear()
+    form = api.get("/triage")
+    assert api.post("/triage/sign-in", data={"token": api.token, "csrf": form_csrf(form.text)}).status_code in (200, 303)
+    assert "signed in as regulator-a" in api.get("/triage").text
+
+
 def test_triage_form_keeps_the_api_note_limit(api):
     report_id = file(api, "https://note.example/p", CLINIC).json()["id"]
-    api.post("/triage/sign-in", data={"token": api.token})
-    long_note = api.post(f"/triage/reports/{report_id}/status", data={"status": "triaged", "note": "x" * 5001})
+    sign_in(api)
+    csrf = form_csrf(api.get(f"/triage/reports/{report_id}").text)
+    long_note = api.post(f"/triage/reports/{report_id}/status",
+                         data={"status": "triaged", "note": "x" * 5001, "csrf": csrf})
     assert long_note.status_code == 422
     assert api.get(f"/v1/reports/{report_id}", headers=api.bearer).json()["audit"] == []
+    api.cookies.clear()
+
+
+def test_triage_forms_refuse_cross_site_posts(api):
+    report_id = file(api, "https://csrf.example/p", CLINIC).json()["id"]
+    sign_in(api)
+    for forged in ({"status": "dismissed"}, {"status": "dismissed", "csrf": "0" * 64}):
+        assert api.post(f"/triage/reports/{report_id}/status", data=forged).status_code == 403
+    assert api.post("/triage/sign-out", data={}).status_code == 403
+    assert api.get(f"/v1/reports/{report_id}", headers=api.bearer).json()["audit"] == []
+    csrf = form_csrf(api.get(f"/triage/reports/{report_id}").text)
+    assert api.post(f"/triage/reports/{report_id}/status", data={"status": "triaged", "csrf": csrf}).status_code in (
+        200, 303)
+    assert len(api.get(f"/v1/reports/{report_id}", headers=api.bearer).json()["audit"]) == 1
+    api.cookies.clear()
+
+
+def test_sign_in_needs_the_form_it_was_served(api):
+    api.cookies.clear()
+    login_csrf = api.post("/triage/sign-in", data={"token": api.token, "csrf": "attacker-chosen"})
+    assert login_csrf.status_code == 403 and "stemclaim_token" not in api.cookies
+
+
+def test_the_json_api_takes_bearer_tokens_only(api):
+    sign_in(api)  # the browser now holds a valid sign-in cookie
+    assert api.get("/v1/reports").status_code == 401
+    report_id = file(api, "https://cookie.example/p", CLINIC).json()["id"]
+    assert api.post(f"/v1/reports/{report_id}/rescore").status_code == 401
     api.cookies.clear()

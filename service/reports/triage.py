@@ -5,12 +5,13 @@ Plain HTML forms, no JavaScript; every page-derived text goes through Jinja's au
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Annotated
 
 import msgspec
-from litestar.di import NamedDependency
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from model.rubric import LEVELS, load_rubric
 from service.problems import ProblemError
 from service.reports import store
-from service.reports.auth import COOKIE, NotSignedIn, regulator, token_owner
+from service.reports.auth import COOKIE, CREDENTIAL, NotSignedIn, csrf_token, regulator, same_token, token_owner
 from service.reports.queries import detail, filters, in_db, load_report
 from service.reports.schemas import MAX_NOTE, ReportId
 from service.reports.tables import STATUSES
@@ -36,13 +37,37 @@ TEMPLATES = TemplateConfig(directory=Path(__file__).resolve().parent / "template
                            engine_callback=_template_globals)
 
 
+SIGN_IN_NONCE = "stemclaim_sign_in"  # double-submit cookie for the sign-in form (no session yet to derive one from)
+
+
 class SignIn(Struct):
     token: str = ""
+    csrf: str = ""
 
 
 class StatusForm(Struct):
     status: str = ""
     note: str = ""
+    csrf: str = ""
+
+
+class SignOut(Struct):
+    csrf: str = ""
+
+
+def sign_in_page(error: str | None = None, status_code: int = 200) -> Template:
+    """The sign-in form with a fresh nonce, in the form and in a cookie, that the POST must bring back."""
+    nonce = secrets.token_urlsafe(24)
+    page = Template("sign_in.html", context={"actor": None, "error": error, "csrf": nonce}, status_code=status_code)
+    page.set_cookie(SIGN_IN_NONCE, nonce, httponly=True, samesite="strict", path="/triage")
+    return page
+
+
+def check_csrf(request: Request, given: str) -> None:
+    """403 unless a signed-in form brings back the CSRF token of the session it was served in."""
+    if not same_token(given, csrf_token(request.cookies.get(COOKIE, ""))):
+        raise ProblemError(403, "This form did not come from a stemclaim triage page; reload the page and try again.",
+                           kind="csrf")
 
 
 def highlight(text: str, criteria: list[dict]) -> list[tuple[str, list[str]]]:
@@ -65,7 +90,7 @@ def highlight(text: str, criteria: list[dict]) -> list[tuple[str, list[str]]]:
 def sign_in_first(request: Request, _: NotSignedIn) -> Response:
     """Not signed in: the queue shows the sign-in form; any other triage page sends the reader there."""
     if request.url.path.rstrip("/") == "/triage":
-        return Template("sign_in.html", context={"actor": None, "error": None})
+        return sign_in_page()
     return Redirect("/triage", status_code=303)
 
 
@@ -73,6 +98,7 @@ class TriageController(Controller):
     path = "/triage"
     include_in_schema = False
     exception_handlers = {NotSignedIn: sign_in_first}
+    opt = {CREDENTIAL: "cookie"}
 
     @get("/", guards=[regulator])
     async def queue(self, request: Request, sessions: NamedDependency[sessionmaker], level: FromQuery[str] = "",
@@ -84,21 +110,26 @@ class TriageController(Controller):
                          sort if sort in store.SORT_ORDERS else "score")
         rows, total = await in_db(sessions, lambda s: store.list_reports(s, chosen, 200, 0))
         return Template("queue.html", context={"actor": actor, "reports": rows, "total": total, "filters": chosen,
-                                               "levels": LEVELS, "statuses": STATUSES, "sorts": store.SORT_ORDERS})
+                                               "levels": LEVELS, "statuses": STATUSES, "sorts": store.SORT_ORDERS,
+                                               "csrf": csrf_token(request.cookies.get(COOKIE, ""))})
 
     @post("/sign-in", status_code=303)
     async def sign_in(self, request: Request, data: Annotated[SignIn, Body(
             media_type=RequestEncodingType.URL_ENCODED)]) -> Response:
+        if not same_token(data.csrf, request.cookies.get(SIGN_IN_NONCE, "")):
+            return sign_in_page("This sign-in form did not come from this page; please sign in again.", 403)
         token = data.token.strip()
         if await token_owner(request, token) is None:
-            return Template("sign_in.html", context={"actor": None, "error": "That token is not valid."},
-                            status_code=401)
+            return sign_in_page("That token is not valid.", 401)
         response = Redirect("/triage", status_code=303)
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/")
+        response.delete_cookie(SIGN_IN_NONCE, path="/triage")
         return response
 
     @post("/sign-out", status_code=303)
-    async def sign_out(self) -> Redirect:
+    async def sign_out(self, request: Request, data: Annotated[SignOut, Body(
+            media_type=RequestEncodingType.URL_ENCODED)]) -> Redirect:
+        check_csrf(request, data.csrf)
         response = Redirect("/triage", status_code=303)
         response.delete_cookie(COOKIE, path="/")
         return response
@@ -117,12 +148,14 @@ class TriageController(Controller):
             "actor": actor, "report": report, "assessment": assessment, "audit": full.audit,
             "submissions": full.submissions, "history": full.history, "statuses": STATUSES,
             "segments": highlight(full.text, assessment["criteria"]),
+            "csrf": csrf_token(request.cookies.get(COOKIE, "")),
         })
 
     @post("/reports/{report_id:int}/status", status_code=303, guards=[regulator])
     async def change(self, request: Request, sessions: NamedDependency[sessionmaker], report_id: ReportId, data: Annotated[
             StatusForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Redirect:
         actor = request.state.actor
+        check_csrf(request, data.csrf)
         if data.status not in STATUSES:
             raise ProblemError(422, f"status must be one of {', '.join(STATUSES)}.", kind="invalid-status")
         if len(data.note) > MAX_NOTE:
