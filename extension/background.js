@@ -174,7 +174,7 @@ const handlers = {
       body: JSON.stringify({ url: pageUrl(tab.url), html, note: String(message.note || "").slice(0, 5000) || null }),
     });
     if (!reply.body) return { ok: false, error: errorText(reply.status, s.serviceUrl) };
-    return { ok: true, id: reply.body.id, count: reply.body.count };
+    return { ok: true, level: reply.body.assessment && reply.body.assessment.level };
   },
   async check(message) {
     if (message.tabId === undefined) return { ok: false };

@@ -32,11 +32,13 @@ def server(tmp_path_factory):
                              env=env, capture_output=True, text=True, check=True)
     token = created.stdout.strip().split("\n")[-1].split()[-1]
     with running_service(env) as base:
-        ids = {name: post_json(f"{base}/v1/reports", {"url": f"https://{name}.example/ms",
-                                                      "html": (PAGES / file).read_text(),
-                                                      "note": f"complaint about {name}"})["id"]
-               for name, file in (("clinic", "clinic_overclaim.html"), ("hospital", "hospital_careful.html"),
-                                  ("hostile", "hostile.html"))}
+        for name, file in (("clinic", "clinic_overclaim.html"), ("hospital", "hospital_careful.html"),
+                           ("hostile", "hostile.html")):
+            post_json(f"{base}/v1/reports", {"url": f"https://{name}.example/ms", "html": (PAGES / file).read_text(),
+                                             "note": f"complaint about {name}"})
+        queue = urllib.request.Request(f"{base}/v1/reports", headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(queue, timeout=60) as response:
+            ids = {r["host"].split(".")[0]: r["id"] for r in json.loads(response.read())["items"]}
         yield base, token, ids
 
 

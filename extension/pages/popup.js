@@ -57,7 +57,7 @@ document.getElementById("report").addEventListener("click", async () => {
   const state = await send({ type: "popup-state" });
   const reply = await send({ type: "report", tabId: state.tabId, note: document.getElementById("note").value });
   document.getElementById("reported").textContent = reply && reply.ok
-    ? `Reported (report ${reply.id}; reported ${reply.count} time(s)). Thank you.` : (reply && reply.error) || "Not sent.";
+    ? "Reported: the page and your note are with the regulators' queue. Thank you." : (reply && reply.error) || "Not sent.";
 });
 
 (async () => {

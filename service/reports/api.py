@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 from litestar.di import NamedDependency
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
     OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, RequestBody, Schema,
@@ -26,7 +26,7 @@ from service.reports import store
 from service.reports.auth import regulator
 from service.reports.queries import detail, filters, in_db, load_report, summary
 from service.reports.schemas import (
-    ReportDetail, ReportFiled, ReportId, ReportPage, ReportRequest, Sort, Status, StatusChange,
+    ReportDetail, ReportId, ReportReceived, ReportPage, ReportRequest, Sort, Status, StatusChange,
 )
 from service.reports.snapshot import sanitised_snapshot
 from service.scoring.pool import ScoringPool
@@ -64,25 +64,22 @@ class ReportsController(Controller):
     path = "/v1/reports"
     tags = ["reports"]
 
-    @post("/", guards=[rate_limited], status_code=201, summary="Report a page (public)",
-          operation_class=ReportOperation,
-          responses={200: ResponseSpec(ReportFiled, description="Added to an existing report's count"),
-                     **problem_responses(400, 413, 415, 422, 429, 503)},
-          description="Stores the sanitised page, its SHA-256 and its assessment. The same URL with the same content "
-                      "adds to the existing report's count (200) instead of making a new one (201).")
-    async def file(self, request: Request, pool: NamedDependency[ScoringPool], sessions: NamedDependency[sessionmaker]) -> Response[ReportFiled]:
+    @post("/", guards=[rate_limited], status_code=202, summary="Report a page (public)",
+          operation_class=ReportOperation, responses=problem_responses(400, 413, 415, 422, 429, 503),
+          description="Stores the sanitised page, its SHA-256 and its assessment, and answers with the assessment "
+                      "only: whether the page was reported before, and under which id, is for regulators to see.")
+    async def file(self, request: Request, pool: NamedDependency[ScoringPool],
+                   sessions: NamedDependency[sessionmaker]) -> ReportReceived:
         require_json(request.content_type[0], "the report")
         body = decode(await request.body(), ReportRequest)
         url = clean_url(body.url)
+        note, contact = plain_text(body.note, "note"), plain_text(body.contact, "contact")
         snapshot = await asyncio.to_thread(sanitised_snapshot, body.html)
         assessment = await pool.assess(snapshot)
         host = (urlsplit(url).hostname or "").lower()
         request.state["page_host"] = host
-        report, new = await in_db(sessions, lambda s: store.file_report(
-            s, url, host, snapshot, assessment, plain_text(body.note, "note"), plain_text(body.contact, "contact")))
-        filed = ReportFiled(id=report.id, count=report.count, new=new,
-                            assessment=msgspec.convert({**assessment, "url": url}, AssessResponse))
-        return Response(filed, status_code=201 if new else 200)
+        await in_db(sessions, lambda s: store.file_report(s, url, host, snapshot, assessment, note, contact))
+        return ReportReceived(received=True, assessment=msgspec.convert({**assessment, "url": url}, AssessResponse))
 
     @get("/", guards=[regulator], summary="The queue, filtered and sorted", responses=TRIAGE_PROBLEMS)
     async def queue(self, sessions: NamedDependency[sessionmaker], level: FromQuery[Level | None] = None,

@@ -26,10 +26,10 @@ class ReportRequest(Struct, forbid_unknown_fields=True):
     contact: Annotated[str, Meta(max_length=320)] | None = None
 
 
-class ReportFiled(Struct):
-    id: int
-    count: int
-    new: bool
+class ReportReceived(Struct):
+    """What a reporter gets back: an acknowledgement and the page's assessment, never the store's internals."""
+
+    received: Literal[True]
     assessment: AssessResponse
 
 
