@@ -246,6 +246,17 @@ def test_slow_scoring_times_out_with_a_problem():
         assert response.headers["retry-after"]
 
 
+@pytest.mark.slow
+def test_a_page_that_times_out_does_not_hold_up_the_next_one():
+    big = "<p>Stem cell clinics advertise treatments for multiple sclerosis to patients.</p>" * 55_000  # ~4.7 MB
+    with client(request_timeout_seconds=1.0) as c:
+        assert is_problem(c.post("/v1/assess", json={"html": big}), 503)["type"].endswith("scoring-timeout")
+        # the worker still busy with the big page is replaced, so a small page is scored at once
+        small = c.post("/v1/assess", json={"html": HOSPITAL})
+        assert small.status_code == 200, small.text
+        assert c.get("/health").json()["checks"]["scoring"] == "ok"
+
+
 def test_bad_artifact_stops_start_up(tmp_path):
     shutil.copytree(ARTIFACT_DIR, tmp_path / "artifacts")
     model_file = next((tmp_path / "artifacts").glob("*.joblib"))

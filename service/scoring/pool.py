@@ -35,6 +35,7 @@ class WorkersRestarted(ScoringError):
     kind = "scoring-unavailable"
 
 
+STARTUP_SECONDS = 120.0  # longest a request waits for fresh workers to load the model
 _assessor: Assessor | None = None
 
 
@@ -61,15 +62,28 @@ class ScoringPool:
         self.timeout = timeout
         self._in_flight = 0
         self._lock = threading.Lock()
-        self._executor = self._new_executor()
+        self._executor, self._ready = self._new_executor()
 
-    def _new_executor(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_load, initargs=(str(self.artifact_dir),))
+    def _new_executor(self) -> tuple[ProcessPoolExecutor, list[Future]]:
+        """A fresh set of workers, each already loading its model (the futures finish once they have)."""
+        executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_load, initargs=(str(self.artifact_dir),))
+        return executor, [executor.submit(_score, "") for _ in range(self.workers)]
+
+    def _replace_workers(self, old: ProcessPoolExecutor) -> None:
+        """Stop every worker of ``old`` (one may still be busy with a page that took too long) and start fresh ones,
+        unless that has been done already."""
+        with self._lock:
+            if self._executor is not old:
+                return
+            self._executor, self._ready = self._new_executor()
+        for process in list(getattr(old, "_processes", {}).values()):
+            process.kill()
+        old.shutdown(wait=False, cancel_futures=True)
 
     def warm_up(self) -> None:
-        """Start every worker and load its model before the first request."""
-        for future in [self._executor.submit(_score, "") for _ in range(self.workers)]:
+        """Wait until every worker has loaded its model."""
+        for future in self._ready:
             future.result()
 
     def state(self) -> str:
@@ -94,7 +108,7 @@ class ScoringPool:
         try:
             future = self._executor.submit(_score, html)
         except BrokenProcessPool:
-            self._executor = self._new_executor()
+            self._replace_workers(self._executor)
             future = self._executor.submit(_score, html)
         except BaseException:
             with self._lock:
@@ -104,14 +118,22 @@ class ScoringPool:
         return future
 
     async def assess(self, html: str | bytes) -> dict:
-        """The page's assessment dict (``Assessment.to_dict()``)."""
+        """The page's assessment dict (``Assessment.to_dict()``). A page that takes longer than ``timeout`` seconds
+        (once the workers are ready) is stopped, with its worker: the workers are replaced, so it cannot hold up the
+        pages after it."""
+        try:
+            await asyncio.wait_for(asyncio.gather(*map(asyncio.wrap_future, self._ready)), STARTUP_SECONDS)
+        except (asyncio.TimeoutError, BrokenProcessPool):
+            raise WorkersRestarted("The scoring workers are starting; try again.") from None
         future = self.submit(html)
+        executor = self._executor
         try:
             status, value = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
         except asyncio.TimeoutError:
+            self._replace_workers(executor)
             raise ScoringTimeout(f"Scoring this page took longer than {self.timeout:g} seconds.") from None
         except BrokenProcessPool:
-            self._executor = self._new_executor()
+            self._replace_workers(executor)
             raise WorkersRestarted("The scoring workers restarted; try again.") from None
         if status == "not_text":
             raise NotTextError(value)
