@@ -412,3 +412,15 @@ def test_the_json_api_takes_bearer_tokens_only(api):
     report_id = filed(api, "https://cookie.example/p", CLINIC)
     assert api.post(f"/v1/reports/{report_id}/rescore").status_code == 401
     api.cookies.clear()
+
+
+def test_report_snapshots_are_made_in_the_scoring_workers_not_the_web_threads(api, monkeypatch):
+    from service.reports import snapshot
+
+    def not_here(html):
+        raise AssertionError("the web process sanitised a page")
+
+    monkeypatch.setattr(snapshot, "sanitised_snapshot", not_here)  # the workers are other processes: unaffected
+    monkeypatch.setattr("service.reports.api.sanitised_snapshot", not_here, raising=False)
+    response = file(api, "https://workers.example/p", CLINIC)
+    assert response.status_code == 202, response.text

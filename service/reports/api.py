@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from service.reports.queries import detail, filters, in_db, load_report, summary
 from service.reports.schemas import (
     ReportDetail, ReportId, ReportReceived, ReportPage, ReportRequest, Sort, Status, StatusChange,
 )
-from service.reports.snapshot import sanitised_snapshot
+from service.reports.snapshot import snapshot_and_assess
 from service.scoring.pool import ScoringPool
 from service.scoring.schemas import AssessResponse
 from service.web import clean_url, decode, plain_text, problem_responses, rate_limited, require_json
@@ -74,8 +73,7 @@ class ReportsController(Controller):
         body = decode(await request.body(), ReportRequest)
         url = clean_url(body.url)
         note, contact = plain_text(body.note, "note"), plain_text(body.contact, "contact")
-        snapshot = await asyncio.to_thread(sanitised_snapshot, body.html)
-        assessment = await pool.assess(snapshot)
+        snapshot, assessment = await pool.run(snapshot_and_assess, body.html)
         host = (urlsplit(url).hostname or "").lower()
         request.state["page_host"] = host
         await in_db(sessions, lambda s: store.file_report(s, url, host, snapshot, assessment, note, contact))

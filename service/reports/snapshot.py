@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup, Comment
 
+from service.scoring.pool import assess_here
+
 REMOVED = ("script", "style", "iframe", "frame", "object", "embed", "noscript", "template", "link", "meta[http-equiv]",
            "input[type=hidden]", "#stemclaim-banner")
 
@@ -21,3 +23,10 @@ def sanitised_snapshot(html: str | bytes) -> str:
         if tag.name == "textarea":
             tag.clear()
     return str(soup)
+
+
+def snapshot_and_assess(html: str) -> tuple[str, dict]:
+    """In a scoring worker (see :meth:`service.scoring.pool.ScoringPool.run`): the snapshot a report keeps and its
+    assessment, so that no page work runs in the threads the report store needs."""
+    snapshot = sanitised_snapshot(html)
+    return snapshot, assess_here(snapshot)

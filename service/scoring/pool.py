@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -45,9 +46,15 @@ def _load(artifact_dir: str) -> None:
     _assessor = Assessor.from_directory(Path(artifact_dir))
 
 
-def _score(html: str | bytes) -> tuple[str, object]:
+def assess_here(html: str | bytes) -> dict:
+    """In a scoring worker: the page's assessment by the worker's own model. Page work that must stay out of the
+    web process (such as a report's snapshot) runs in a function that calls this, handed to :meth:`ScoringPool.run`."""
+    return _assessor.assess(html).to_dict()
+
+
+def _call(work: Callable, args: tuple) -> tuple[str, object]:
     try:
-        return "ok", _assessor.assess(html).to_dict()
+        return "ok", work(*args)
     except NotTextError as exc:
         return "not_text", str(exc)
 
@@ -68,7 +75,7 @@ class ScoringPool:
         """A fresh set of workers, each already loading its model (the futures finish once they have)."""
         executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_load, initargs=(str(self.artifact_dir),))
-        return executor, [executor.submit(_score, "") for _ in range(self.workers)]
+        return executor, [executor.submit(_call, assess_here, ("",)) for _ in range(self.workers)]
 
     def _replace_workers(self, old: ProcessPoolExecutor) -> None:
         """Stop every worker of ``old`` (one may still be busy with a page that took too long) and start fresh ones,
@@ -100,16 +107,16 @@ class ScoringPool:
         with self._lock:
             self._in_flight -= 1
 
-    def submit(self, html: str | bytes) -> Future:
+    def submit(self, work: Callable, *args) -> Future:
         with self._lock:
             if self._in_flight >= self.capacity:
                 raise QueueFull("The scoring queue is full; try again shortly.")
             self._in_flight += 1
         try:
-            future = self._executor.submit(_score, html)
+            future = self._executor.submit(_call, work, args)
         except BrokenProcessPool:
             self._replace_workers(self._executor)
-            future = self._executor.submit(_score, html)
+            future = self._executor.submit(_call, work, args)
         except BaseException:
             with self._lock:
                 self._in_flight -= 1
@@ -118,14 +125,18 @@ class ScoringPool:
         return future
 
     async def assess(self, html: str | bytes) -> dict:
-        """The page's assessment dict (``Assessment.to_dict()``). A page that takes longer than ``timeout`` seconds
-        (once the workers are ready) is stopped, with its worker: the workers are replaced, so it cannot hold up the
-        pages after it."""
+        """The page's assessment dict (``Assessment.to_dict()``)."""
+        return await self.run(assess_here, html)
+
+    async def run(self, work: Callable, *args):
+        """``work(*args)`` in a scoring worker (``work`` a module-level function). Work that takes longer than
+        ``timeout`` seconds (once the workers are ready) is stopped, with its worker: the workers are replaced, so it
+        cannot hold up the pages after it."""
         try:
             await asyncio.wait_for(asyncio.gather(*map(asyncio.wrap_future, self._ready)), STARTUP_SECONDS)
         except (asyncio.TimeoutError, BrokenProcessPool):
             raise WorkersRestarted("The scoring workers are starting; try again.") from None
-        future = self.submit(html)
+        future = self.submit(work, *args)
         executor = self._executor
         try:
             status, value = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
