@@ -102,15 +102,16 @@ def _progress(total_hint: int | None):
 def run_audit(inputs: list[str], out: Path, jobs: int = -1, backend: str = "loky", scheduler: str | None = None,
               chunk: int = CHUNK) -> Summary:
     """Score every new record of ``inputs`` into ``out``; records already there (from an earlier run) are skipped."""
+    skipped = Skipped()
+    records = read_inputs(inputs, skipped, out)  # checks every input before anything is written
     out.mkdir(parents=True, exist_ok=True)
     done = _done_keys(out)
-    skipped = Skipped()
     already = 0
     scored = failed = 0
 
     def pending() -> Iterator[Record]:
         nonlocal already
-        for record in read_inputs(inputs, skipped):
+        for record in records:
             if record.key in done:
                 already += 1
                 continue

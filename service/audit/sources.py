@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,9 +46,17 @@ def _is_jsonl(path: Path) -> bool:
 
 
 def _file_record(path: Path, listed_in: Path | None = None) -> Record:
+    """A saved page, checked before it is read: a regular file (never a FIFO or device, which could block for
+    ever) of at most ``MAX_PAGE_BYTES`` (never read whole first)."""
     source = {"path": str(path)} | ({"listed_in": str(listed_in)} if listed_in else {})
     try:
-        data = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return Record(str(path), source, None, None, "not a regular file")
+        if info.st_size > MAX_PAGE_BYTES:
+            return Record(str(path), source, None, None, f"oversized: {info.st_size} bytes (limit {MAX_PAGE_BYTES})")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_PAGE_BYTES + 1)
     except OSError as exc:
         return Record(str(path), source, None, None, f"unreadable: {exc.strerror or exc}")
     return _checked(Record(str(path), source, None, data))
@@ -65,8 +74,15 @@ def _checked(record: Record) -> Record:
     return record
 
 
-def _directory(root: Path) -> Iterator[Record]:
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in HTML_SUFFIXES):
+def _directory(root: Path, skipped: Skipped) -> Iterator[Record]:
+    """The folder's .html/.htm files; a link that leads out of the folder is passed over, not followed."""
+    inside = root.resolve()
+    for path in sorted(p for p in root.rglob("*") if p.suffix.lower() in HTML_SUFFIXES):
+        if not path.resolve().is_relative_to(inside):
+            skipped.counts["link outside the folder"] += 1
+            continue
+        if path.is_dir():
+            continue
         yield _file_record(path)
 
 
@@ -105,7 +121,8 @@ def _warc(path: Path, skipped: Skipped) -> Iterator[Record]:
 
     try:
         with path.open("rb") as stream:
-            for entry in ArchiveIterator(stream, arc2warc=True):
+            archive = ArchiveIterator(stream, arc2warc=True)
+            for number, entry in enumerate(archive):
                 kind = entry.rec_type
                 if kind == "revisit":
                     skipped.counts["revisit"] += 1
@@ -126,33 +143,57 @@ def _warc(path: Path, skipped: Skipped) -> Iterator[Record]:
                 if media not in HTML_TYPES:
                     skipped.counts[f"not html ({media or 'no type'})"] += 1
                     continue
-                key = f"{path}#{record_id}"
                 try:
-                    body = entry.content_stream().read(MAX_PAGE_BYTES + 1)
+                    body, error = entry.content_stream().read(MAX_PAGE_BYTES + 1), None
                 except Exception as exc:  # a truncated or corrupt record must not stop the run
-                    yield Record(key, source, url, None, f"unreadable record: {type(exc).__name__}")
-                    continue
-                yield _checked(Record(key, source, url, body))
+                    body, error = None, f"unreadable record: {type(exc).__name__}"
+                # keyed by where the record starts (known once its body is read): ids can be missing or repeated
+                try:
+                    key = f"{path}@{archive.get_record_offset()}"
+                except Exception:  # a record too damaged to measure: its place in the file still names it
+                    key = f"{path}@record-{number}"
+                yield _checked(Record(key, source, url, body, error))
     except ArchiveLoadFailed as exc:
         yield Record(f"{path}#archive", {"warc": str(path)}, None, None, f"not a readable WARC: {exc}")
 
 
-def read_inputs(inputs: list[str], skipped: Skipped) -> Iterator[Record]:
-    """Every record of every input, in a stable order. Raises InputError for a path that does not exist."""
+def read_inputs(inputs: list[str], skipped: Skipped, out: Path | None = None) -> Iterator[Record]:
+    """Every record of every input, in a stable order, each file once however it is named (relative or absolute
+    path, through a listing or a folder). Every input is checked before this returns: InputError for a path that does
+    not exist, or for an output folder ``out`` inside an input folder (its report would be read as a page)."""
     paths = []
     for raw in inputs:
         path = Path(raw)
         if not path.exists():
             raise InputError(f"no such file or folder: {raw}")
+        if out is not None and path.is_dir() and out.resolve().is_relative_to(path.resolve()):
+            raise InputError(f"the output folder {out} is inside the input folder {raw}: choose another --out")
         paths.append(path)
+    return _records(paths, skipped)
+
+
+def _records(paths: list[Path], skipped: Skipped) -> Iterator[Record]:
+    seen: set[Path] = set()
+
+    def once(records: Iterator[Record]) -> Iterator[Record]:
+        for record in records:
+            where = record.source.get("path") if "line" not in record.source else None
+            if where is not None:
+                resolved = Path(where).resolve()
+                if resolved in seen:
+                    skipped.counts["named twice"] += 1
+                    continue
+                seen.add(resolved)
+            yield record
+
     for path in paths:
         if path.is_dir():
-            yield from _directory(path)
+            yield from once(_directory(path, skipped))
         elif _is_warc(path):
             yield from _warc(path, skipped)
         elif _is_jsonl(path):
             yield from _jsonl(path)
         elif path.suffix.lower() in HTML_SUFFIXES:
-            yield _file_record(path)
+            yield from once(iter([_file_record(path)]))
         else:
-            yield from _path_list(path)
+            yield from once(_path_list(path))
