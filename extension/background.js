@@ -28,8 +28,12 @@ function hostOf(url) {
 
 /** The page URL as sent: no query string, no fragment. */
 function pageUrl(url) {
+  // Only what names the page: no user:password@, no ;jsessionid=-style path parameters, no query, no fragment.
   try {
     const parsed = new URL(url);
+    parsed.username = "";
+    parsed.password = "";
+    parsed.pathname = parsed.pathname.replace(/;[^/]*/g, "");
     parsed.search = "";
     parsed.hash = "";
     return parsed.toString();

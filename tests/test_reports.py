@@ -424,3 +424,22 @@ def test_report_snapshots_are_made_in_the_scoring_workers_not_the_web_threads(ap
     monkeypatch.setattr("service.reports.api.sanitised_snapshot", not_here, raising=False)
     response = file(api, "https://workers.example/p", CLINIC)
     assert response.status_code == 202, response.text
+
+
+def test_a_stored_snapshot_keeps_only_what_a_reader_saw():
+    from service.reports.snapshot import sanitised_snapshot
+
+    page = """<html><head><title>Inbox jo@mail.example</title><meta name="csrf-token" content="csrf-secret">
+    <link rel="canonical" href="https://c.example/?s=canon-secret"><base href="https://c.example/?b=base-secret">
+    </head><body><h1 data-user="data-secret">Stem cells for MS</h1><a href="/x?token=link-secret">Book</a>
+    <form action="/pay?t=action-secret"><button value="button-secret">Pay</button></form>
+    <data value="value-secret">Price</data><div hidden>hidden-secret</div><nav aria-hidden="true">aria-secret</nav>
+    <div style="display: none">style-secret</div><div contenteditable>typed-secret</div>
+    <img src="a.jpg?u=img-secret" alt="A clinic photo"></body></html>"""
+    snapshot = sanitised_snapshot(page)
+    for secret in ("jo@mail.example", "csrf-secret", "canon-secret", "base-secret", "data-secret", "link-secret",
+                   "action-secret", "button-secret", "value-secret", "hidden-secret", "aria-secret", "style-secret",
+                   "typed-secret", "img-secret"):
+        assert secret not in snapshot, secret
+    for kept in ("Stem cells for MS", "Book", "Pay", "Price", 'alt="A clinic photo"'):
+        assert kept in snapshot

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   const api = globalThis.browser || globalThis.chrome;
-  const { isRelevant, sanitizedHtml, showBanner } = globalThis.stemclaim;
+  const { isPrivatePage, isRelevant, sanitizedHtml, showBanner } = globalThis.stemclaim;
 
   function send(message) {
     return new Promise((resolve) => {
@@ -28,7 +28,7 @@
       if (message && message.type === "check-now") check(false).catch(() => {});
       if (message && message.type === "snapshot") sendResponse(sanitizedHtml(document));
     });
-    if (state.mode !== "auto" || state.blocked) return;
+    if (state.mode !== "auto" || state.blocked || isPrivatePage(document, location)) return;
     if (isRelevant(document.body ? document.body.innerText : "")) await check(true);
   }
 

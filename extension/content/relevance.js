@@ -1,4 +1,5 @@
-// Decides whether a page's visible text is about stem-cell therapy for MS; only such pages are sent in automatic mode.
+// Decides whether a page may be sent in automatic mode: its visible text is about stem-cell therapy for MS, and it is
+// not a page private by nature (mail, sign-in, banking, account, checkout).
 (function (root) {
   "use strict";
 
@@ -20,7 +21,26 @@
     return mentionsStemCells(sample) && mentionsMultipleSclerosis(sample);
   }
 
-  const api = { isRelevant, mentionsStemCells, mentionsMultipleSclerosis };
+  // Pages private by nature are never sent automatically, whatever they mention: sign-in, mail, messaging, banking,
+  // account and checkout pages, and any page with a password or payment-card field.
+  const PRIVATE_HOST = /^(?:mail|webmail|inbox|outlook|messages?|chat|login|signin|accounts?|auth|sso|bank|banking|online-?banking|secure|checkout|pay|payments?|billing)\./i;
+  const PRIVATE_PATH = /\/(?:mail|webmail|inbox|messages?|messaging|chat|conversations?|login|log-in|signin|sign-in|signup|sign-up|account|accounts|my-?account|profile|settings|banking|checkout|cart|basket|payment|payments|billing|orders?|wallet)(?:\/|$|[.?#])/i;
+  const PRIVATE_FIELDS = "input[type='password'], input[autocomplete~='cc-number'], input[autocomplete~='current-password'], " +
+    "input[autocomplete~='new-password'], input[autocomplete~='one-time-code']";
+
+  /** True for a page that is private by nature (see above); ``where`` is the page's location (or URL). */
+  function isPrivatePage(doc, where) {
+    let url = null;
+    try {
+      url = new URL(String(where && where.href ? where.href : where));
+    } catch (error) {
+      return true; // no readable address: do not send
+    }
+    if (PRIVATE_HOST.test(url.hostname) || PRIVATE_PATH.test(url.pathname)) return true;
+    return Boolean(doc && doc.querySelector && doc.querySelector(PRIVATE_FIELDS));
+  }
+
+  const api = { isRelevant, isPrivatePage, mentionsStemCells, mentionsMultipleSclerosis };
   root.stemclaim = Object.assign(root.stemclaim || {}, api);
   if (typeof module !== "undefined") module.exports = api;
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -17,3 +17,22 @@ test("pages about only one of the two are not", () => {
   assert.equal(isRelevant(""), false);
   assert.equal(isRelevant(undefined), false);
 });
+
+test("pages private by nature are never sent automatically, whatever they mention", () => {
+  const { isPrivatePage } = require("../content/relevance.js");
+  const { JSDOM } = require("jsdom");
+  const inbox = new JSDOM("<p>Re: stem cell therapy for multiple sclerosis in Mexico?</p>").window.document;
+  for (const url of ["https://mail.example.com/u/0/#inbox", "https://webmail.host.example/", "https://example.org/inbox/42",
+    "https://social.example/messages/t/123", "https://bank.example.com/overview", "https://shop.example/checkout",
+    "https://clinic.example/account/settings", "https://clinic.example/login?next=/"]) {
+    assert.equal(isPrivatePage(inbox, url), true, url);
+  }
+  const signIn = new JSDOM('<form><input type="password"></form><p>Stem cells for MS</p>').window.document;
+  assert.equal(isPrivatePage(signIn, "https://clinic.example/stem-cells-ms"), true);
+  const card = new JSDOM('<input autocomplete="cc-number">').window.document;
+  assert.equal(isPrivatePage(card, "https://clinic.example/book"), true);
+  const clinic = new JSDOM("<h1>Stem cell therapy for MS</h1>").window.document;
+  assert.equal(isPrivatePage(clinic, "https://clinic.example/treatments/multiple-sclerosis"), false);
+  assert.equal(isPrivatePage(clinic, "https://www.mayoclinic.example/diseases/ms/stem-cells"), false);
+  assert.equal(isPrivatePage(clinic, "https://my.hospital.example/health/treatments/stem-cells-ms"), false);
+});

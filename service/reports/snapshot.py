@@ -1,27 +1,33 @@
-"""The snapshot a report keeps: the page with scripts, styles, frames, comments, event handlers and form values cut."""
+"""The snapshot a report keeps: what a reader of the page saw, and nothing else."""
 
 from __future__ import annotations
 
 from bs4 import BeautifulSoup, Comment
 
+from model.text import is_hidden
 from service.scoring.pool import assess_here
 
-REMOVED = ("script", "style", "iframe", "frame", "object", "embed", "noscript", "template", "link", "meta[http-equiv]",
-           "input[type=hidden]", "#stemclaim-banner")
+REMOVED = ("head", "script", "style", "link", "meta", "base", "iframe", "frame", "object", "embed", "noscript",
+           "template", "input[type=hidden]", "#stemclaim-banner")
+KEPT_ATTRIBUTES = frozenset({"alt", "lang", "dir"})
 
 
 def sanitised_snapshot(html: str | bytes) -> str:
-    """A copy of the page that keeps what a reader saw and nothing that runs or that a visitor typed."""
+    """A copy of the page that keeps what a reader saw and nothing else: no head (meta tokens, canonical and preload
+    URLs, <base>), nothing that runs, no hidden subtrees, no form values or typed text, no attribute but alt, lang
+    and dir (so no data-*, form actions, button or data values, or link URLs with their tokens)."""
     soup = BeautifulSoup(html, "lxml")
     for element in soup.select(", ".join(REMOVED)):
         element.decompose()
+    for element in [tag for tag in soup.find_all(True) if is_hidden(tag)]:
+        if not element.decomposed:
+            element.decompose()
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
     for tag in soup.find_all(True):
-        for name in [a for a in tag.attrs if a.lower().startswith("on") or a.lower() in ("value", "srcdoc")]:
-            del tag[name]
-        if tag.name == "textarea":
+        if tag.name == "textarea" or tag.get("contenteditable", "false").lower() != "false":
             tag.clear()
+        tag.attrs = {name: value for name, value in tag.attrs.items() if name.lower() in KEPT_ATTRIBUTES}
     return str(soup)
 
 
