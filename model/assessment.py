@@ -15,6 +15,7 @@ from model.rubric import Kind, Level, Rubric, load_rubric
 from model.text import visible_text
 
 MAX_EVIDENCE = 3
+_QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e "  # stripped from a quote's ends; every display adds its own
 
 
 class NotTextError(ValueError):
@@ -229,9 +230,18 @@ class Assessor:
                     break
                 text = p.sentences[i].text
                 ranked[text] = min(i, ranked.get(text, i))
-            evidence = tuple(Evidence(p.sentences[i].text, p.sentences[i].start, p.sentences[i].end)
-                             for i in sorted(ranked.values()))
+            evidence = tuple(_quotable(p.sentences[i].text, p.sentences[i].start) for i in sorted(ranked.values()))
         return Finding(criterion.id, criterion.kind, criterion.title, hit, round(probability, 4), evidence)
+
+
+def _quotable(text: str, start: int) -> Evidence:
+    """A sentence as evidence, without the quotation marks around it (a testimonial's own), so that a display that
+    quotes it shows one pair; the offsets still point at exactly this text."""
+    lead = len(text) - len(text.lstrip(_QUOTE_MARKS))
+    core = text[lead:].rstrip(_QUOTE_MARKS) or text
+    if core is text:
+        lead = 0
+    return Evidence(core, start + lead, start + lead + len(core))
 
 
 _lock = threading.Lock()

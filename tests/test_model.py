@@ -144,3 +144,16 @@ def test_a_claim_the_page_repeats_is_quoted_once():
     texts = [e.text for e in cure.evidence]
     assert cure.hit and claim in texts and len(texts) == len(set(texts))
     assert cure.evidence[0].start == 0
+
+
+def test_evidence_quotes_have_no_quotation_marks_of_their_own():
+    html = ("<p>Stem cell therapy for multiple sclerosis at our clinic.</p>"
+            "<p>\u201cI left my wheelchair after one infusion and I feel cured!\u201d</p>"
+            "<p>\"Our cells cure MS completely and for good.\"</p>")
+    result = assess(html).to_dict()
+    text = visible_text(html)
+    quotes = [e for c in result["criteria"] for e in c["evidence"]]
+    assert quotes, "the testimonial or the cure claim is quoted"
+    for e in quotes:
+        assert e["text"][0] not in "\"\u201c\u201d" and e["text"][-1] not in "\"\u201c\u201d", e["text"]
+        assert text[e["start"]:e["end"]] == e["text"]
