@@ -135,13 +135,17 @@ def _cmd_tokens(args: argparse.Namespace) -> int:
 
     try:
         with _store_sessions()() as session:
-            if args.tokens_command == "create":
+            if args.tokens_command in ("create", "rotate"):
                 try:
-                    token = store.create_token(session, args.name)
+                    token = (store.create_token(session, args.name) if args.tokens_command == "create"
+                             else store.rotate_token(session, args.name))
                 except ValueError as exc:
                     print(f"stemclaim: {exc}", file=sys.stderr)
                     return 2
-                print(f"token for {args.name} (shown once; only its hash is stored):")
+                if token is None:
+                    print(f"stemclaim: no active token named {args.name!r}", file=sys.stderr)
+                    return 2
+                print(f"token for {args.name} (shown once; only its hash is stored; any earlier one no longer works):")
                 print(token)
             elif args.tokens_command == "list":
                 for row in store.list_tokens(session):
@@ -201,7 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     tokens = commands.add_parser("tokens", help="regulators' access tokens for the triage API and pages")
     token_commands = tokens.add_subparsers(dest="tokens_command", required=True)
-    for name, summary in (("create", "make a token and print it once"), ("revoke", "revoke a token by name")):
+    for name, summary in (("create", "make a token and print it once (a revoked name can be used again)"),
+                          ("rotate", "replace a token: the old one stops working, the new one is printed once"),
+                          ("revoke", "revoke a token by name")):
         sub = token_commands.add_parser(name, help=summary)
         sub.add_argument("name", help="who the token is for")
         sub.set_defaults(func=_cmd_tokens)

@@ -18,7 +18,7 @@ from service import export
 from service.reports import store
 from service.app import create_app
 from service.cli import main
-from service.reports.tables import make_engine, upgrade
+from service.reports.tables import make_engine, upgrade, sessions as store_sessions
 from service.settings import Settings
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -280,6 +280,29 @@ def test_token_commands(tmp_path, monkeypatch, capsys):
     assert main(["tokens", "revoke", "inspector"]) == 0
     assert main(["tokens", "revoke", "inspector"]) == 2
     assert main(["tokens", "list"]) == 0 and "revoked" in capsys.readouterr().out
+
+
+def test_tokens_rotate_and_a_revoked_name_can_be_used_again(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("STEMCLAIM_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("STEMCLAIM_DATABASE_URL", raising=False)
+    last_token = lambda: capsys.readouterr().out.strip().split("\n")[-1].split()[-1]
+    assert main(["tokens", "create", "inspector"]) == 0
+    first = last_token()
+    assert main(["tokens", "rotate", "inspector"]) == 0
+    second = last_token()
+    assert second.startswith("sc_") and second != first
+    engine = make_engine(f"sqlite:///{tmp_path / 'stemclaim.db'}")
+    with store_sessions(engine)() as session:
+        assert store.token_owner(session, first) is None and store.token_owner(session, second) == "inspector"
+    assert main(["tokens", "rotate", "nobody"]) == 2
+    assert main(["tokens", "revoke", "inspector"]) == 0
+    assert main(["tokens", "rotate", "inspector"]) == 2  # a revoked token is not rotated back to life
+    capsys.readouterr()
+    assert main(["tokens", "create", "inspector"]) == 0  # but its name can be given to a new token
+    third = last_token()
+    with store_sessions(engine)() as session:
+        assert store.token_owner(session, third) == "inspector" and store.token_owner(session, second) is None
+    engine.dispose()
 
 
 def test_unreachable_database_stops_start_up(tmp_path):

@@ -183,10 +183,24 @@ def create_token(session: Session, name: str) -> str:
     """A new token for ``name``; only its hash is stored, so this is the one time it can be seen."""
     if not name or len(name) > 100:
         raise ValueError("a token name must be 1 to 100 characters")
-    if session.scalar(select(Token).where(Token.name == name)):
-        raise ValueError(f"a token named {name!r} already exists")
+    row = session.scalar(select(Token).where(Token.name == name))
+    if row is not None and row.revoked_at is None:
+        raise ValueError(f"a token named {name!r} already exists (use `stemclaim tokens rotate {name}` to replace it)")
+    if row is None:
+        row = Token(name=name)
+        session.add(row)
+    return _new_secret(session, row)  # a revoked name is reused: the trail keeps its name, its old token stays dead
+
+
+def rotate_token(session: Session, name: str) -> str | None:
+    """A new token for the active token ``name``, which stops working at once; None if there is no such token."""
+    row = session.scalar(select(Token).where(Token.name == name, Token.revoked_at.is_(None)))
+    return _new_secret(session, row) if row is not None else None
+
+
+def _new_secret(session: Session, row: Token) -> str:
     token = "sc_" + secrets.token_urlsafe(32)
-    session.add(Token(name=name, token_hash=_hash(token), created_at=utcnow()))
+    row.token_hash, row.created_at, row.revoked_at = _hash(token), utcnow(), None
     session.commit()
     return token
 
