@@ -95,3 +95,27 @@ def test_warc_records_are_keyed_by_offset_not_by_id(tmp_path, record_id):
             writer.write_record(record)
     found = keys([warc])
     assert len(found) == len(set(found)) == 3
+
+
+def test_a_saved_page_names_its_own_address(tmp_path):
+    pages = {
+        "saved.html": b"<!-- saved from url=(0035)https://clinic.example/ms-stem-cells -->\n" + PAGE,
+        "canonical.html": b'<html><head><link rel="canonical" href="https://clinic.example/canon?a=1&amp;b=2">'
+                          b"</head><body><p>x</p></body></html>",
+        "og.html": b'<html><head><meta property="og:url" content="https://clinic.example/og"></head><body>x</body></html>',
+        "local.html": b'<html><head><link rel="canonical" href="javascript:alert(1)"></head><body>x</body></html>',
+    }
+    for name, data in pages.items():
+        (tmp_path / name).write_bytes(data)
+    urls = {Path(r.key).name: r.url for r in read_inputs([str(tmp_path)], Skipped())}
+    assert urls == {"canonical.html": "https://clinic.example/canon?a=1&b=2", "local.html": None,
+                    "og.html": "https://clinic.example/og", "saved.html": "https://clinic.example/ms-stem-cells"}
+
+
+def test_jsonl_records_with_a_non_web_url_are_refused_with_a_reason(tmp_path):
+    lines = tmp_path / "pages.jsonl"
+    lines.write_text('{"url": "javascript:alert(1)", "html": "<p>x</p>"}\n{"url": "file:///etc/passwd", "html": "x"}\n'
+                     '{"url": 7, "html": "x"}\n{"url": "https://ok.example/", "html": "<p>x</p>"}\n')
+    records = list(read_inputs([str(lines)], Skipped()))
+    assert [r.error for r in records[:3]] == ['"url" must be an absolute http or https URL'] * 3
+    assert records[3].error is None and records[3].url == "https://ok.example/"

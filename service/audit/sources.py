@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import stat
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from service.settings import HTML_TYPES, MAX_PAGE_BYTES
 
@@ -59,7 +62,37 @@ def _file_record(path: Path, listed_in: Path | None = None) -> Record:
             data = handle.read(MAX_PAGE_BYTES + 1)
     except OSError as exc:
         return Record(str(path), source, None, None, f"unreadable: {exc.strerror or exc}")
-    return _checked(Record(str(path), source, None, data))
+    return _checked(Record(str(path), source, url_in_page(data), data))
+
+
+_SAVED_FROM = re.compile(rb"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.I)
+_CANONICAL = re.compile(rb"<link\b[^>]*\brel=[\"']?canonical\b[^>]*>", re.I)
+_OG_URL = re.compile(rb"<meta\b[^>]*\bproperty=[\"']?og:url\b[^>]*>", re.I)
+_HREF = re.compile(rb"\bhref=[\"']([^\"']+)[\"']", re.I)
+_CONTENT = re.compile(rb"\bcontent=[\"']([^\"']+)[\"']", re.I)
+
+
+def url_in_page(data: bytes) -> str | None:
+    """Where a saved page says it came from: the "saved from" comment browsers write, its canonical link, or its
+    og:url; the first that is an absolute http(s) URL."""
+    head = data[:65536]
+    found = [m.group(1) for m in [_SAVED_FROM.search(head)] if m]
+    found += [m.group(1) for tag in _CANONICAL.findall(head) for m in [_HREF.search(tag)] if m]
+    found += [m.group(1) for tag in _OG_URL.findall(head) for m in [_CONTENT.search(tag)] if m]
+    for raw in found:
+        url = html.unescape(raw.decode("utf-8", "replace")).strip()
+        if web_url(url):
+            return url
+    return None
+
+
+def web_url(url: str) -> bool:
+    """An absolute http or https URL with a host."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
 
 
 def _checked(record: Record) -> Record:
@@ -111,7 +144,10 @@ def _jsonl(path: Path) -> Iterator[Record]:
             if not isinstance(item, dict) or not isinstance(item.get("html"), str):
                 yield Record(key, source, None, None, 'expected an object with an "html" string')
                 continue
-            url = item.get("url") if isinstance(item.get("url"), str) else None
+            url = item.get("url")
+            if url is not None and not (isinstance(url, str) and web_url(url)):
+                yield Record(key, source, None, None, '"url" must be an absolute http or https URL')
+                continue
             yield _checked(Record(key, source, url, item["html"]))
 
 
