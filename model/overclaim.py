@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -276,13 +277,30 @@ class OverclaimModel(BaseEstimator):
             for j, model in enumerate(self.page_models_)])
 
     # -- prediction ------------------------------------------------------------------------------------------
+    def _linear(self) -> "LinearModels":
+        """The fitted linear models as plain weight arrays (built on first use after loading, never pickled)."""
+        linear = self.__dict__.get("_linear_")
+        if linear is None:
+            linear = self.__dict__["_linear_"] = LinearModels(self)
+        return linear
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_linear_", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if hasattr(self, "sentence_model_"):
+            self._linear()  # a loaded model is ready to score: the weights are folded once, here
+
     def sentence_proba(self, sentences: list[Sentence]) -> np.ndarray:
         """Criterion probabilities per sentence, in context; a repeated (sentence, context) is scored once."""
         if not sentences:
             return np.zeros((0, len(self.criteria)))
         items = sentence_items(sentences)
         unique = list(dict.fromkeys(items))
-        proba = self.sentence_model_.predict_proba(unique)
+        proba = self._linear().sentences(self.sentence_model_.steps[0][1].transform(unique))
         if len(unique) == len(items):
             return proba
         row = {item: i for i, item in enumerate(unique)}
@@ -292,10 +310,11 @@ class OverclaimModel(BaseEstimator):
         sentences = split_sentences(text)
         proba = self.sentence_proba(sentences)
         summary = summarise(sentences, proba)
-        crit = self._criteria_proba([summary])
+        linear = self._linear()
+        crit = linear.criteria(summary)[None, :]
         flat = summary.flat()[None, :]
         topic = summary.topic()
-        applicable = float(self.applicability_model_.predict_proba(topic[None, :])[0, 1])
+        applicable = float(linear.applicability.proba(topic[None, :])[0])
         # Scope comes from the text shown: a page that never names MS is not about stem-cell therapy for MS, however
         # its vocabulary reads; one that names MS but no cell product or aHSCT ("the cells", "your infusion") is at
         # most doubtful, below the applicability threshold.
@@ -303,8 +322,8 @@ class OverclaimModel(BaseEstimator):
             applicable = 0.0
         elif max(topic[1], topic[2]) == 0:
             applicable = min(applicable, UNLINKED_APPLICABILITY)
-        conditional = np.mean([model.predict_proba(G)[0] for model, G in
-                               zip(self.grade_models_, self._grade_features(flat, crit))], axis=0)
+        conditional = np.mean([ordinal_proba([m.proba(G) for m in models])[0] for models, G in
+                               zip(linear.grades, self._grade_features(flat, crit))], axis=0)
         grade_proba = applicable * conditional
         grade_proba[0] += 1.0 - applicable
         return PagePrediction(sentences, proba, crit[0], applicable, grade_proba)
@@ -329,9 +348,58 @@ class OrdinalLogistic:
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        at_least = np.column_stack([np.ones(len(X))] + [m.predict_proba(X)[:, 1] for m in self.models_])
-        at_least = np.minimum.accumulate(at_least, axis=1)
-        return np.column_stack([at_least[:, :-1] - at_least[:, 1:], at_least[:, -1]])
+        return ordinal_proba([m.predict_proba(X)[:, 1] for m in self.models_])
+
+
+def ordinal_proba(at_least_k: list[np.ndarray]) -> np.ndarray:
+    """P(grade = 0..3) from P(grade >= k), k = 1..3 (made monotone)."""
+    at_least = np.column_stack([np.ones(len(at_least_k[0]))] + at_least_k)
+    at_least = np.minimum.accumulate(at_least, axis=1)
+    return np.column_stack([at_least[:, :-1] - at_least[:, 1:], at_least[:, -1]])
+
+
+class Linear:
+    """A fitted binary logistic model (behind its StandardScaler, if any) folded into one weight vector and bias:
+    scikit-learn's probabilities without its per-call checks, which cost more than the arithmetic on one page."""
+
+    def __init__(self, model):
+        if isinstance(model, _Constant):
+            self.w, self.b, self.p = None, 0.0, model.p
+            return
+        steps = [step for _, step in model.steps] if isinstance(model, Pipeline) else [model]
+        regression = steps[-1]
+        w, b = regression.coef_[0].astype(np.float64), float(regression.intercept_[0])
+        for scaler in reversed(steps[:-1]):  # (x - mean) / scale . w + b == x . (w / scale) + (b - mean . w / scale)
+            scale = scaler.scale_ if scaler.scale_ is not None else 1.0
+            mean = scaler.mean_ if scaler.mean_ is not None else 0.0
+            w = w / scale
+            b = b - float(np.dot(mean, w))
+        self.w, self.b, self.p = w, b, None
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        """P(positive) for each row of ``X``."""
+        if self.w is None:
+            return np.full(X.shape[0], self.p)
+        return expit(X @ self.w + self.b)
+
+
+class LinearModels:
+    """Every linear model of a fitted :class:`OverclaimModel` as :class:`Linear` weights, and the sentence
+    classifier's one-vs-rest logistic regressions as one weight matrix."""
+
+    def __init__(self, model: "OverclaimModel"):
+        self.page = [Linear(m) for m in model.page_models_]
+        self.applicability = Linear(model.applicability_model_)
+        self.grades = [[Linear(m) for m in ordinal.models_] for ordinal in model.grade_models_]
+        estimators = model.sentence_model_.steps[1][1].estimators_
+        self.sentence_w = np.ascontiguousarray(np.vstack([e.coef_[0] for e in estimators]).T)  # (features, criteria)
+        self.sentence_b = np.array([e.intercept_[0] for e in estimators])
+
+    def sentences(self, X) -> np.ndarray:
+        return expit(np.asarray(X @ self.sentence_w) + self.sentence_b)
+
+    def criteria(self, summary: PageSummary) -> np.ndarray:
+        return np.array([m.proba(summary.for_criterion(j)[None, :])[0] for j, m in enumerate(self.page)])
 
 
 def _fit_classifier(template, X, rows: list[np.ndarray], targets: list[np.ndarray]):

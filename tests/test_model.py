@@ -157,3 +157,32 @@ def test_evidence_quotes_have_no_quotation_marks_of_their_own():
     for e in quotes:
         assert e["text"][0] not in "\"\u201c\u201d" and e["text"][-1] not in "\"\u201c\u201d", e["text"]
         assert text[e["start"]:e["end"]] == e["text"]
+
+
+@pytest.mark.parametrize("name", ["clinic_overclaim", "hospital_careful", "irrelevant_knee", "hostile"])
+def test_folded_linear_models_give_scikit_learns_probabilities(fixture_html, name):
+    """The prediction path folds every fitted logistic model into plain weights; it must agree with scikit-learn."""
+    import numpy as np
+
+    from model.assessment import default_assessor
+    from model.overclaim import Linear, sentence_items, split_sentences, summarise
+
+    model = default_assessor().model
+    text = visible_text(fixture_html(name))
+    fast = model.predict_text(text)
+    sentences = split_sentences(text)
+    reference = model.sentence_model_.predict_proba(sentence_items(sentences))
+    summary = summarise(sentences, reference)
+    criteria = model._criteria_proba([summary])
+    flat = summary.flat()[None, :]
+    grades = np.mean([g.predict_proba(G)[0] for g, G in zip(model.grade_models_, model._grade_features(flat, criteria))],
+                     axis=0)
+    assert np.allclose(fast.sentence_proba, reference, atol=1e-9)
+    assert np.allclose(fast.criteria_proba, criteria[0], atol=1e-9)
+    topic = summary.topic()[None, :]
+    applicability = model.applicability_model_
+    assert np.allclose(Linear(applicability).proba(topic), applicability.predict_proba(topic)[:, 1], atol=1e-9)
+    if fast.applicable_proba == 1.0:
+        assert np.allclose(fast.grade_proba, grades, atol=1e-9)
+    else:
+        assert np.allclose(fast.grade_proba[1:], fast.applicable_proba * grades[1:], atol=1e-9)
