@@ -354,12 +354,14 @@ _ATTRIBUTION_SCOPE = 8
 _CLAUSE_BREAKS = frozenset("but however although though yet whereas while instead".split())
 
 
+@lru_cache(maxsize=8192)
 def mark_scope(sentence: str) -> str:
     """Lower-case words, each word in the scope of a negation, hedge or attribution word prefixed with it.
 
     "Stem cells cannot cure MS." becomes "stem cells cannot neg_cure neg_ms", so "cure" under negation is a
     different feature from "cure" asserted. A negation or a hedge reaches to the end of its clause (punctuation
-    other than a comma, or "but"), at most twelve words; an attribution eight.
+    other than a comma, or "but"), at most twelve words; an attribution eight. Cached: the word and character
+    n-grams both read it.
     """
     out: list[str] = []
     prefix, left = "", 0
