@@ -120,7 +120,12 @@ def main() -> None:
     args = parser.parse_args()
 
     import lxml.html
-    import trafilatura
+
+    try:
+        import trafilatura
+    except ImportError:
+        sys.exit("benchmarks/assess.py compares with trafilatura: install the bench extra first, "
+                 "pip install -e '.[bench]'")
 
     from model import assess
 

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from assess import make_page  # noqa: E402
 
-from service.audit import run_audit  # noqa: E402
+from service.audit.run import run_audit  # noqa: E402
 
 
 def main() -> None:

@@ -17,7 +17,10 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+try:
+    import httpx
+except ImportError:
+    sys.exit("benchmarks/load.py needs httpx: install the bench extra first, pip install -e '.[bench]'")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from importlib.metadata import entry_points
+from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 
 from model.sentences import split_sentences
@@ -33,7 +33,18 @@ def _cmd_text(args: argparse.Namespace) -> int:
 
 
 def _read_input(path: str) -> bytes:
+    """A saved page's bytes, or standard input for "-". A URL is not fetched: stemclaim reads pages as saved."""
+    if path.lower().startswith(("http://", "https://")):
+        raise OSError(0, f"stemclaim does not fetch pages; save it first, or pipe it in: curl -sL '{path}' | "
+                         "stemclaim score -")
     return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+
+
+def _version() -> str:
+    try:
+        return version("stemclaim")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
@@ -180,7 +191,10 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="stemclaim", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="stemclaim", description="How far a web page overclaims stem-cell therapy for multiple sclerosis.",
+        epilog="Example: stemclaim score saved-page.html   (see the README for the service, reports and audits)")
+    parser.add_argument("--version", action="version", version=f"stemclaim {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     text = commands.add_parser("text", help="print the visible text stemclaim reads from HTML files")
@@ -218,7 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a folder of .html/.htm files, a text file of paths, a .jsonl of {url, html}, or .warc(.gz)")
     audit.add_argument("--out", type=Path, required=True, help="output folder (re-running resumes)")
     audit.add_argument("--jobs", type=int, default=-1, help="parallel workers (default: all cores)")
-    audit.add_argument("--backend", choices=("loky", "dask"), default="loky")
+    audit.add_argument("--backend", choices=("loky", "dask"), default="loky",
+                       help="loky: processes on this machine (default); dask: a Dask cluster (see --scheduler)")
     audit.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://...); default a local cluster")
     audit.set_defaults(func=_cmd_audit)
 

@@ -3,7 +3,7 @@
 Markers: ``browser`` (drives Debian's Chromium), ``postgres`` (needs the throwaway PostgreSQL that tests/run.sh
 starts), ``slow`` (trains a model, fuzzes the API, or starts process pools). While working, run the fast tier:
 
-    python3 -m pytest -m "not browser and not postgres and not slow"
+    .venv/bin/python -m pytest -m "not browser and not postgres and not slow"
 
 and before committing, the whole suite with ``bash tests/run.sh``.
 """

@@ -8,15 +8,24 @@ cd "$(dirname "$0")/.."
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+[ -n "${VIRTUAL_ENV:-}" ] || python3 -c "import ensurepip, venv" 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# Python packages go into a virtual environment (Debian's own Python refuses global installs), one that also sees
+# the machine's packages, so what is installed there already is not fetched again. An active one is used as it is.
+if [ -n "${VIRTUAL_ENV:-}" ]; then
+  py=python
+else
+  [ -x .venv/bin/python ] || python3 -m venv --system-site-packages .venv
+  py=.venv/bin/python
+fi
+"$py" -m pip install --quiet --disable-pip-version-check -e '.[test]'
 (cd extension && npm ci --no-audit --no-fund --loglevel=error)
 { read -r pgdir; read -r STEMCLAIM_TEST_DATABASE_URL; } < <(bash tests/postgres.sh start)
 trap 'bash tests/postgres.sh stop "$pgdir"' EXIT
 export STEMCLAIM_TEST_DATABASE_URL
-python3 -m pytest "$@"
+"$py" -m pytest "$@"

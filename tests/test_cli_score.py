@@ -5,6 +5,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 from service.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
@@ -50,3 +52,19 @@ def test_directory_and_binary_files_are_errors(capsys, tmp_path):
     assert f"cannot read {tmp_path}" in captured.err
     assert "binary data" in captured.err
     assert f"{HOSPITAL}: low" in captured.out
+
+
+def test_a_url_is_not_fetched_and_the_message_says_how_to_pipe_it(capsys):
+    assert main(["score", "https://clinic.example/ms"]) == 2
+    err = capsys.readouterr().err
+    assert "does not fetch pages" in err and "curl -sL 'https://clinic.example/ms' | stemclaim score -" in err
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("stemclaim ")
+    with pytest.raises(SystemExit):
+        main(["audit", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--backend" in help_text and "a Dask cluster" in help_text and "``" not in help_text

@@ -66,7 +66,7 @@ def _cmd_corpus_stats(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the training commands to the ``stemclaim`` parser's subcommands."""
     train = commands.add_parser("train", help="train on the corpus and write the artifact, manifest and model card")
-    train.add_argument("--corpus", type=Path, default=CORPUS)
+    train.add_argument("--corpus", type=Path, default=CORPUS, help="corpus folder (labels.jsonl, pages/)")
     train.add_argument("--out", type=Path, default=ARTIFACT_DIR, help="artifact folder")
     train.add_argument("--card", type=Path, default=MODEL_CARD, help="model card path")
     train.add_argument("--external", nargs=2, type=Path, metavar=("PAGES", "LABELS"),
