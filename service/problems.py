@@ -49,11 +49,17 @@ def handle_problem(_: Request, exc: ProblemError) -> Response:
     return _response(exc.status, exc.detail, exc.headers, exc.kind)
 
 
-def handle_http_exception(_: Request, exc: HTTPException) -> Response:
-    detail = exc.detail or HTTPStatus(exc.status_code).phrase
+def problem_detail(exc: HTTPException) -> str:
+    """What went wrong, in words, for any framework error (validation names the field, never the value)."""
     if isinstance(exc, ValidationException):
-        return _response(400, _validation_detail(exc), kind="invalid-request")
-    return _response(exc.status_code, detail, dict(exc.headers or {}))
+        return _validation_detail(exc)
+    return exc.detail or HTTPStatus(exc.status_code).phrase
+
+
+def handle_http_exception(_: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, ValidationException):
+        return _response(400, problem_detail(exc), kind="invalid-request")
+    return _response(exc.status_code, problem_detail(exc), dict(exc.headers or {}))
 
 
 def handle_unexpected(request: Request, exc: Exception) -> Response:

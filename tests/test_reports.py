@@ -466,3 +466,13 @@ def test_a_stored_snapshot_keeps_only_what_a_reader_saw():
         assert secret not in snapshot, secret
     for kept in ("Stem cells for MS", "Book", "Pay", "Price", 'alt="A clinic photo"'):
         assert kept in snapshot
+
+
+def test_errors_inside_the_triage_pages_are_pages(api):
+    sign_in(api)
+    missing = api.get("/triage/reports/999999")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "No report 999999." in missing.text and "Back to the queue" in missing.text
+    forged = api.post("/triage/reports/999999/status", data={"status": "triaged"})
+    assert forged.status_code == 403 and forged.headers["content-type"].startswith("text/html")
+    api.cookies.clear()

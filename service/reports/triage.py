@@ -6,6 +6,7 @@ Plain HTML forms, no JavaScript; every page-derived text goes through Jinja's au
 from __future__ import annotations
 
 import secrets
+from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import HTTPException
 from litestar.params import Body, FromQuery
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
@@ -21,7 +23,7 @@ from msgspec import Struct
 from sqlalchemy.orm import Session, sessionmaker
 
 from model.rubric import LEVELS, load_rubric
-from service.problems import ProblemError
+from service.problems import ProblemError, problem_detail
 from service.reports import store
 from service.reports.auth import COOKIE, CREDENTIAL, NotSignedIn, csrf_token, regulator, same_token, token_owner
 from service.reports.queries import detail, filters, in_db, load_report
@@ -94,10 +96,19 @@ def sign_in_first(request: Request, _: NotSignedIn) -> Response:
     return Redirect("/triage", status_code=303)
 
 
+def error_page(request: Request, exc: ProblemError | HTTPException) -> Template:
+    """Errors inside the triage pages are pages too (the API answers with problem+json)."""
+    status = exc.status if isinstance(exc, ProblemError) else exc.status_code
+    detail = exc.detail if isinstance(exc, ProblemError) else problem_detail(exc)
+    return Template("error.html", status_code=status, context={
+        "actor": getattr(request.state, "actor", None), "title": HTTPStatus(status).phrase, "detail": detail,
+        "csrf": csrf_token(request.cookies.get(COOKIE, ""))})
+
+
 class TriageController(Controller):
     path = "/triage"
     include_in_schema = False
-    exception_handlers = {NotSignedIn: sign_in_first}
+    exception_handlers = {NotSignedIn: sign_in_first, ProblemError: error_page, HTTPException: error_page}
     opt = {CREDENTIAL: "cookie"}
 
     @get("/", guards=[regulator])
