@@ -476,3 +476,21 @@ def test_errors_inside_the_triage_pages_are_pages(api):
     forged = api.post("/triage/reports/999999/status", data={"status": "triaged"})
     assert forged.status_code == 403 and forged.headers["content-type"].startswith("text/html")
     api.cookies.clear()
+
+
+def test_triage_queue_pages_through_every_report_and_keeps_its_filters(api):
+    for i in range(55):
+        file(api, f"https://paged.example/p{i}", CLINIC.replace("Renova", f"Renova {i}"))
+    sign_in(api)
+    first = api.get("/triage", params={"host": "paged.example", "sort": "newest"}).text
+    assert "1-50 of 55 (page 1 of 2)" in first and first.count('class="report-row"') == 50
+    next_link = re.search(r'<a href="([^"]+)" rel="next">', first).group(1).replace("&amp;", "&")
+    assert "host=paged.example" in next_link and "sort=newest" in next_link and "page=2" in next_link
+    second = api.get(next_link).text
+    assert "51-55 of 55 (page 2 of 2)" in second and second.count('class="report-row"') == 5 and 'rel="next"' not in second
+    csv_link = re.search(r'<a href="([^"]+)" download>CSV</a>', first).group(1).replace("&amp;", "&")
+    exported = api.get(csv_link)
+    assert exported.status_code == 200 and len(list(csv.DictReader(io.StringIO(exported.text)))) == 55
+    dated = api.get("/triage", params={"host": "paged.example", "until": "2000-01-01"}).text
+    assert "No reports match." in dated
+    api.cookies.clear()

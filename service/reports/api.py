@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import msgspec
-from litestar.di import NamedDependency
 from litestar import Controller, Request, get, patch, post
-from litestar.openapi.datastructures import ResponseSpec
+from litestar.di import NamedDependency
 from litestar.openapi.spec import (
     OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, RequestBody, Schema,
 )
@@ -20,10 +17,9 @@ from litestar.response import Stream
 from sqlalchemy.orm import Session, sessionmaker
 
 from model.rubric import Level
-from service import export
 from service.reports import store
 from service.reports.auth import regulator
-from service.reports.queries import detail, filters, in_db, load_report, summary
+from service.reports.queries import detail, export_stream, filters, in_db, load_report, summary
 from service.reports.schemas import (
     ReportDetail, ReportId, ReportReceived, ReportPage, ReportRequest, Sort, Status, StatusChange,
 )
@@ -97,23 +93,7 @@ class ReportsController(Controller):
                      host: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
                      since: FromQuery[str | None] = None, until: FromQuery[str | None] = None,
                      sort: FromQuery[Sort] = "score") -> Stream:
-        chosen = filters(level, status, host, q, since, until, sort)
-
-        def rows(session: Session) -> list[dict]:
-            return [store.export_row(r, store.latest_assessment(session, r.id)) for r in store.iter_reports(session, chosen)]
-
-        exported = await in_db(sessions, rows)
-
-        async def lines() -> AsyncIterator[str]:
-            if format == "csv":
-                yield export.csv_line(store.EXPORT_FIELDS)
-            for row in exported:
-                yield (export.csv_line(store.EXPORT_FIELDS, store.flat_row(row)) if format == "csv"
-                       else json.dumps(row, ensure_ascii=False) + "\n")
-
-        media = "text/csv" if format == "csv" else "application/x-ndjson"
-        return Stream(lines(), media_type=media,
-                      headers={"Content-Disposition": f'attachment; filename="stemclaim-reports.{format}"'})
+        return await export_stream(sessions, filters(level, status, host, q, since, until, sort), format)
 
     @get("/{report_id:int}", guards=[regulator], summary="One report: assessment, history, audit trail, snapshot text",
          responses=TRIAGE_PROBLEMS)

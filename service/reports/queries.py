@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime, time, timezone
 from typing import TypeVar
 
 import msgspec
+from litestar.response import Stream
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from service import export
 from service.problems import ProblemError
 from service.web import plain_text
 from service.reports import store
@@ -89,3 +92,23 @@ def load_report(session: Session, report_id: int) -> Report:
     if report is None:
         raise ProblemError(404, f"No report {report_id}.", kind="no-such-report")
     return report
+
+
+async def export_stream(sessions: sessionmaker, chosen: store.Filters, format: str) -> Stream:
+    """Every report matching ``chosen`` as a CSV or JSON Lines download (the API's export and the triage button)."""
+
+    def rows(session: Session) -> list[dict]:
+        return [store.export_row(r, store.latest_assessment(session, r.id)) for r in store.iter_reports(session, chosen)]
+
+    exported = await in_db(sessions, rows)
+
+    async def lines() -> AsyncIterator[str]:
+        if format == "csv":
+            yield export.csv_line(store.EXPORT_FIELDS)
+        for row in exported:
+            yield (export.csv_line(store.EXPORT_FIELDS, store.flat_row(row)) if format == "csv"
+                   else json.dumps(row, ensure_ascii=False) + "\n")
+
+    media = "text/csv" if format == "csv" else "application/x-ndjson"
+    return Stream(lines(), media_type=media,
+                  headers={"Content-Disposition": f'attachment; filename="stemclaim-reports.{format}"'})

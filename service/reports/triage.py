@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from http import HTTPStatus
 from pathlib import Path
+from urllib.parse import urlencode
 from typing import Annotated
 
 import msgspec
@@ -15,9 +16,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException
-from litestar.params import Body, FromQuery
+from litestar.params import Body, FromQuery, QueryParameter
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 from litestar.template.config import TemplateConfig
 from msgspec import Struct
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +27,7 @@ from model.rubric import LEVELS, load_rubric
 from service.problems import ProblemError, problem_detail
 from service.reports import store
 from service.reports.auth import COOKIE, CREDENTIAL, NotSignedIn, csrf_token, regulator, same_token, token_owner
-from service.reports.queries import detail, filters, in_db, load_report
+from service.reports.queries import detail, export_stream, filters, in_db, load_report
 from service.reports.schemas import MAX_NOTE, ReportId
 from service.reports.tables import STATUSES
 from service.web import plain_text
@@ -96,6 +97,16 @@ def sign_in_first(request: Request, _: NotSignedIn) -> Response:
     return Redirect("/triage", status_code=303)
 
 
+PAGE_SIZE = 50
+
+
+def _chosen(level: str, status: str, host: str, q: str, since: str, until: str, sort: str) -> store.Filters:
+    """The queue's filters from its form: unknown values are ignored, as a form's blank choice is."""
+    return filters(level if level in LEVELS else None, status if status in STATUSES else None,
+                   host.strip() or None, q.strip() or None, since.strip() or None, until.strip() or None,
+                   sort if sort in store.SORT_ORDERS else "score")
+
+
 def error_page(request: Request, exc: ProblemError | HTTPException) -> Template:
     """Errors inside the triage pages are pages too (the API answers with problem+json)."""
     status = exc.status if isinstance(exc, ProblemError) else exc.status_code
@@ -114,15 +125,32 @@ class TriageController(Controller):
     @get("/", guards=[regulator])
     async def queue(self, request: Request, sessions: NamedDependency[sessionmaker], level: FromQuery[str] = "",
                     status: FromQuery[str] = "", host: FromQuery[str] = "", q: FromQuery[str] = "",
-                    sort: FromQuery[str] = "score") -> Template:
-        actor = request.state.actor
-        chosen = filters(level if level in LEVELS else None, status if status in STATUSES else None,
-                         host.strip() or None, q.strip() or None, None, None,
-                         sort if sort in store.SORT_ORDERS else "score")
-        rows, total = await in_db(sessions, lambda s: store.list_reports(s, chosen, 200, 0))
-        return Template("queue.html", context={"actor": actor, "reports": rows, "total": total, "filters": chosen,
-                                               "levels": LEVELS, "statuses": STATUSES, "sorts": store.SORT_ORDERS,
-                                               "csrf": csrf_token(request.cookies.get(COOKIE, ""))})
+                    since: FromQuery[str] = "", until: FromQuery[str] = "", sort: FromQuery[str] = "score",
+                    page: Annotated[int, QueryParameter(ge=1, le=2**31)] = 1) -> Template:
+        chosen = _chosen(level, status, host, q, since, until, sort)
+        rows, total = await in_db(sessions, lambda s: store.list_reports(s, chosen, PAGE_SIZE, (page - 1) * PAGE_SIZE))
+        pages = max(1, -(-total // PAGE_SIZE))
+        kept = {"level": level, "status": status, "host": host, "q": q, "since": since, "until": until, "sort": sort}
+        link = lambda path, **extra: f"{path}?{urlencode({k: v for k, v in {**kept, **extra}.items() if v})}"
+        return Template("queue.html", context={
+            "actor": request.state.actor, "reports": rows, "total": total, "filters": chosen, "since": since,
+            "until": until, "levels": LEVELS, "statuses": STATUSES, "sorts": store.SORT_ORDERS, "page": page,
+            "pages": pages, "first": (page - 1) * PAGE_SIZE + 1 if rows else 0,
+            "last": (page - 1) * PAGE_SIZE + len(rows),
+            "previous": link("/triage", page=page - 1) if page > 1 else None,
+            "next": link("/triage", page=page + 1) if page < pages else None,
+            "csv": link("/triage/export", format="csv"), "jsonl": link("/triage/export", format="jsonl"),
+            "csrf": csrf_token(request.cookies.get(COOKIE, ""))})
+
+    @get("/export", guards=[regulator])
+    async def export(self, sessions: NamedDependency[sessionmaker], format: FromQuery[str] = "csv",
+                     level: FromQuery[str] = "", status: FromQuery[str] = "", host: FromQuery[str] = "",
+                     q: FromQuery[str] = "", since: FromQuery[str] = "", until: FromQuery[str] = "",
+                     sort: FromQuery[str] = "score") -> Stream:
+        """The queue's current filter as a download, for the signed-in regulator (the API's export takes a token)."""
+        if format not in ("csv", "jsonl"):
+            raise ProblemError(400, "format must be csv or jsonl.", kind="invalid-format")
+        return await export_stream(sessions, _chosen(level, status, host, q, since, until, sort), format)
 
     @post("/sign-in", status_code=303)
     async def sign_in(self, request: Request, data: Annotated[SignIn, Body(

@@ -9,8 +9,8 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 import msgspec
-from litestar.di import NamedDependency
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import QueryParameter
 
