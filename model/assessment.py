@@ -187,7 +187,8 @@ class Assessor:
         else:
             level = "low"
         findings = tuple(self._finding(j, p, hit[j]) for j in range(len(self.rubric.criteria)))
-        red_titles = [f.title for f in sorted(findings, key=lambda f: -f.probability)
+        weight = {c.id: c.grade or 0 for c in self.rubric.criteria}
+        red_titles = [f.title for f in sorted(findings, key=lambda f: (-weight[f.id], -f.probability))
                       if f.hit and f.kind == "red_flag"]
         guideline = any(f.hit and f.id == self._ahsct for f in findings)
         return Assessment(

@@ -19,8 +19,9 @@ def headline(level: str) -> str:
 
 
 def summary(level: str, hit_titles: list[str], rubric: Rubric, guideline_ahsct: bool) -> str:
-    """A short paragraph for the banner; ``hit_titles`` are the titles of the red flags the page shows."""
-    named = _join(hit_titles[:3]).lower()
+    """A short paragraph for the banner; ``hit_titles`` are the titles of every red flag the page shows, heaviest
+    first. They are listed as they are, one after another, so that none is left out and each reads whole."""
+    named = "; ".join(title[0].lower() + title[1:] for title in hit_titles)
     if level == "not_applicable":
         return ("stemclaim reviews pages about stem-cell treatment for multiple sclerosis; this page does not "
                 "seem to be one, so it was not graded.")
@@ -38,9 +39,3 @@ def summary(level: str, hit_titles: list[str], rubric: Rubric, guideline_ahsct: 
     if guideline_ahsct:
         text += " " + AHSCT_NOTE
     return text
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]

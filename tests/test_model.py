@@ -186,3 +186,16 @@ def test_folded_linear_models_give_scikit_learns_probabilities(fixture_html, nam
         assert np.allclose(fast.grade_proba, grades, atol=1e-9)
     else:
         assert np.allclose(fast.grade_proba[1:], fast.applicable_proba * grades[1:], atol=1e-9)
+
+
+def test_summary_names_every_red_flag_heaviest_first(fixture_html):
+    result = assess(fixture_html("clinic_overclaim"))
+    rubric = load_rubric()
+    weight = {c.id: c.grade for c in rubric.criteria if c.kind == "red_flag"}
+    red = [f for f in result.hits if f.kind == "red_flag"]
+    assert len(red) >= 4
+    named = result.summary.split("warning signs: ", 1)[1].split(". ", 1)[0].split("; ")
+    assert len(named) == len(red)
+    titles = {f.title.lower(): f for f in red}
+    ordered = [titles[name] for name in named]
+    assert [weight[f.id] for f in ordered] == sorted((weight[f.id] for f in ordered), reverse=True)

@@ -35,11 +35,12 @@
   }
 
   /** The top ``n`` red flags the page hits, strongest first, each with its first evidence sentence. */
-  function topRedFlags(result, n = 3) {
+  /** Every red flag the page shows, heaviest first (the grade the rubric gives it, then the model's confidence). */
+  function redFlags(result, rubric) {
+    const weight = new Map(((rubric && rubric.criteria) || []).map((c) => [c.id, c.grade || 0]));
     return (result.criteria || [])
       .filter((c) => c.hit && c.kind === "red_flag")
-      .sort((a, b) => b.probability - a.probability)
-      .slice(0, n)
+      .sort((a, b) => (weight.get(b.id) || 0) - (weight.get(a.id) || 0) || b.probability - a.probability)
       .map((c) => ({ id: c.id, title: c.title, quote: c.evidence && c.evidence.length ? c.evidence[0].text : "" }));
   }
 
@@ -72,7 +73,7 @@
     box.appendChild(top);
     box.appendChild(el(doc, "p", result.summary));
 
-    const flags = topRedFlags(result);
+    const flags = redFlags(result, rubric);
     if (flags.length) {
       const list = el(doc, "ul", null, "flags");
       for (const flag of flags) {
@@ -125,7 +126,7 @@
     return host;
   }
 
-  const api = { buildBanner, showBanner, topRedFlags };
+  const api = { buildBanner, showBanner, redFlags };
   root.stemclaim = Object.assign(root.stemclaim || {}, api);
   if (typeof module !== "undefined") module.exports = api;
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -2,7 +2,7 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 const { pageWith, assessment, RUBRIC } = require("./helpers.js");
 
-test("a high assessment renders a banner with the top three red flags and their quotes", () => {
+test("a high assessment renders a banner with every red flag, heaviest first, each with its quote", () => {
   const window = pageWith("<html><body><p>page</p></body></html>");
   const host = window.stemclaim.showBanner(window.document, assessment(), RUBRIC);
   assert.equal(window.document.body.firstElementChild, host);
@@ -12,9 +12,9 @@ test("a high assessment renders a banner with the top three red flags and their 
   assert.ok(shadow, "open shadow root");
   assert.match(shadow.querySelector("h2").textContent, /Several claims/);
   const flags = [...shadow.querySelectorAll("ul.flags li")].map((li) => li.textContent);
-  assert.equal(flags.length, 3);
+  assert.equal(flags.length, 4);
   assert.match(flags[0], /Claims a cure or repair: this page says Our cells reverse MS\./);
-  assert.ok(!flags.join(" ").includes("I walk again"), "only the top three");
+  assert.match(flags[3], /Patient stories as proof: this page says I walk again!/);
   const all = shadow.querySelector("details").textContent;
   assert.match(all, /Names the risks: not shown/);
   assert.match(all, /Says the treatment cures, reverses or halts MS\./);
@@ -61,4 +61,13 @@ test("showing again replaces the earlier banner", () => {
   const banners = window.document.querySelectorAll("#stemclaim-banner");
   assert.equal(banners.length, 1);
   assert.equal(banners[0].getAttribute("data-level"), "low");
+});
+
+test("red flags are ordered by the rubric's weight before the model's confidence", () => {
+  const window = pageWith("<html><body><p>page</p></body></html>");
+  const result = assessment();
+  result.criteria.find((c) => c.id === "commercial_pressure").probability = 0.999;
+  result.criteria.find((c) => c.id === "cure_claim").probability = 0.55;
+  const titles = window.stemclaim.redFlags(result, RUBRIC).map((f) => f.id);
+  assert.deepEqual(titles, ["risk_minimization", "cure_claim", "commercial_pressure", "testimonial_evidence"]);
 });

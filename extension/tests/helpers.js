@@ -37,7 +37,10 @@ function assessment(overrides = {}) {
 const RUBRIC = {
   rubric_version: "1",
   criteria: [
-    { id: "cure_claim", description: "Says the treatment cures, reverses or halts MS." },
+    { id: "cure_claim", grade: 3, description: "Says the treatment cures, reverses or halts MS." },
+    { id: "risk_minimization", grade: 3, description: "Says it is risk-free." },
+    { id: "commercial_pressure", grade: 1, description: "Urgency, discounts, package prices." },
+    { id: "testimonial_evidence", grade: 1, description: "Patient stories as proof." },
     { id: "discusses_risks", description: "Names specific risks." },
   ],
   neutral_sources: [
