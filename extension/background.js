@@ -186,6 +186,10 @@ const handlers = {
     return { ok: true };
   },
   "get-options": () => settings(),
+  async undismiss(message) {
+    await addToList("dismissedSites", String(message.host || ""), false);
+    return { ok: true, dismissedSites: (await settings()).dismissedSites };
+  },
   async "set-options"(message) {
     const update = {};
     if (typeof message.serviceUrl === "string" && /^https?:\/\/[^\s]+$/i.test(message.serviceUrl.trim())) {

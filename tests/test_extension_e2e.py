@@ -184,6 +184,16 @@ def test_dismissed_banner_stays_hidden_on_reload(consented, pages_server):
     page.reload()
     time.sleep(4)
     assert page.query_selector(BANNER) is None
+    # the options page lists the dismissed site and can bring its banner back
+    options = extension_page(consented, "options.html")
+    restore = options.get_by_role("button", name="Show the banner again")
+    restore.wait_for()
+    assert "localhost" in options.inner_text("#dismissedSites")
+    restore.click()
+    options.wait_for_selector("#noneDismissed", state="visible")
+    options.close()
+    page.reload()
+    page.wait_for_selector(BANNER, state="attached", timeout=30000)
     page.close()
 
 

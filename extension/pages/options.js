@@ -2,10 +2,29 @@
 const api = globalThis.browser || globalThis.chrome;
 const form = document.getElementById("options");
 
+function showDismissed(sites) {
+  const list = document.getElementById("dismissedSites");
+  list.replaceChildren();
+  for (const host of sites) {
+    const item = document.createElement("li");
+    item.append(document.createTextNode(host + " "));
+    const restore = document.createElement("button");
+    restore.type = "button";
+    restore.textContent = "Show the banner again";
+    restore.addEventListener("click", () => {
+      api.runtime.sendMessage({ type: "undismiss", host }, (reply) => showDismissed((reply && reply.dismissedSites) || []));
+    });
+    item.append(restore);
+    list.append(item);
+  }
+  document.getElementById("noneDismissed").hidden = sites.length > 0;
+}
+
 api.runtime.sendMessage({ type: "get-options" }, (options) => {
   form.serviceUrl.value = options.serviceUrl;
   form.mode.value = options.mode;
   form.neverSites.value = options.neverSites.join("\n");
+  showDismissed(options.dismissedSites);
 });
 
 form.addEventListener("submit", async (event) => {
