@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from service import export
 from service.reports import store
 from service.app import create_app
 from service.cli import main
-from service.reports.tables import make_engine, upgrade, sessions as store_sessions
+from service.reports.tables import Assessment as StoredAssessment, make_engine, upgrade, sessions as store_sessions
 from service.settings import Settings
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -174,10 +174,18 @@ def test_status_changes_go_to_an_append_only_audit_trail(api):
 
 def test_rescore_keeps_the_earlier_assessment(api):
     report_id = filed(api, "https://rescore.example/p", CLINIC)
+    same = api.post(f"/v1/reports/{report_id}/rescore", headers=api.bearer)
+    assert same.status_code == 200 and len(same.json()["history"]) == 1  # same model, same result: nothing new
+    with api.app.state.sessions() as session:  # as if the report had been scored by an earlier model
+        row = session.scalars(select(StoredAssessment).where(StoredAssessment.report_id == report_id)).one()
+        earlier = {**json.loads(row.result), "model": {**json.loads(row.result)["model"], "version": "0.9-earlier"}}
+        row.result, row.model_version = json.dumps(earlier), "0.9-earlier"
+        session.commit()
     rescored = api.post(f"/v1/reports/{report_id}/rescore", headers=api.bearer)
     assert rescored.status_code == 200
     history = rescored.json()["history"]
     assert len(history) == 2 and history[0]["assessed_at"] < history[1]["assessed_at"]
+    assert [h["model_version"] for h in history][0] == "0.9-earlier"
     assert api.post("/v1/reports/999999/rescore", headers=api.bearer).status_code == 404
 
 

@@ -145,12 +145,16 @@ def change_status(session: Session, report: Report, status: str, actor: str, not
         session.rollback()
 
 
-def add_assessment(session: Session, report: Report, assessment: dict) -> None:
-    """Record a new assessment of the report (earlier ones stay in its history) and rank it by this one."""
+def add_assessment(session: Session, report: Report, assessment: dict) -> bool:
+    """Record a new assessment of the report (earlier ones stay in its history) and rank it by this one; an
+    assessment identical to the latest one (same model, same result) adds nothing. Returns whether it was added."""
+    if assessment == latest_assessment(session, report.id):
+        return False
     session.add(_assessment_row(report.id, assessment, utcnow()))
     report.score, report.level, report.grade = assessment["score"], assessment["level"], assessment["grade"]
     report.model_version = assessment["model"]["version"]
     session.commit()
+    return True
 
 
 # -- export ---------------------------------------------------------------------------------------------------------
