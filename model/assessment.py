@@ -12,7 +12,7 @@ from model import wording
 from model.artifact import ARTIFACT_DIR, LoadedArtifact, load_artifact
 from model.overclaim import PagePrediction
 from model.rubric import Kind, Level, Rubric, load_rubric
-from model.text import visible_text
+from model.text import TooManyTagsError, visible_text
 
 MAX_EVIDENCE = 3
 _QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e "  # stripped from a quote's ends; every display adds its own
@@ -20,6 +20,10 @@ _QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e "  # stripped from
 
 class NotTextError(ValueError):
     """The input is not a page at all (not ``str`` or ``bytes``, or binary data with no text)."""
+
+
+class PageTooComplexError(NotTextError):
+    """The input has far more markup than a real page (see :data:`model.text.MAX_TAGS`)."""
 
 
 class EvidenceJSON(TypedDict):
@@ -154,7 +158,10 @@ class Assessor:
 
         ``url`` is accepted so callers can pass what they have, but the score never depends on it: a page is judged
         by its own words, not by its address."""
-        text = visible_text(_decode_check(html))
+        try:
+            text = visible_text(_decode_check(html))
+        except TooManyTagsError as exc:
+            raise PageTooComplexError(str(exc)) from None
         return self.assess_text(text)
 
     def assess_text(self, text: str) -> Assessment:

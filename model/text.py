@@ -83,9 +83,22 @@ def strip_invisible(html: str | bytes) -> str | bytes:
     return ("" if is_str else b"").join(pieces)
 
 
+MAX_TAGS = 100_000  # far above any real page once scripts and styles are cut; tag soup beyond it costs seconds
+_TAG_STR, _TAG_BYTES = re.compile(r"<[A-Za-z]"), re.compile(rb"<[A-Za-z]")
+
+
+class TooManyTagsError(ValueError):
+    """The page has more tags than a real page has: it is refused rather than parsed for seconds."""
+
+
 def parse(html: str | bytes) -> BeautifulSoup:
-    """Parse with lxml; bytes are decoded by the page's own meta charset when it has one."""
-    return BeautifulSoup(strip_invisible(html), "lxml", multi_valued_attributes=None)
+    """Parse with lxml; bytes are decoded by the page's own meta charset when it has one. Raises
+    :class:`TooManyTagsError` beyond ``MAX_TAGS`` tags (scripts, styles and comments not counted)."""
+    html = strip_invisible(html)
+    tags = (_TAG_STR if isinstance(html, str) else _TAG_BYTES).finditer(html)
+    if sum(1 for _ in zip(range(MAX_TAGS + 1), tags)) > MAX_TAGS:
+        raise TooManyTagsError(f"the page has more than {MAX_TAGS:,} tags, far more than a real page; it was not read")
+    return BeautifulSoup(html, "lxml", multi_valued_attributes=None)
 
 
 def _strings(root: Tag) -> Iterator[str | None]:

@@ -199,3 +199,13 @@ def test_summary_names_every_red_flag_heaviest_first(fixture_html):
     titles = {f.title.lower(): f for f in red}
     ordered = [titles[name] for name in named]
     assert [weight[f.id] for f in ordered] == sorted((weight[f.id] for f in ordered), reverse=True)
+
+
+def test_tag_soup_beyond_any_real_page_is_refused_not_parsed():
+    from model.assessment import PageTooComplexError
+    from model.text import MAX_TAGS
+
+    with pytest.raises(PageTooComplexError, match="more than 100,000 tags"):
+        assess("<a>x" * (MAX_TAGS + 1))
+    scripts = "<script>" + "if (a<b) {}" * (MAX_TAGS + 1) + "</script><p>Stem cells for MS.</p>"
+    assert assess(scripts).text_length > 0  # markup inside scripts is not counted

@@ -246,6 +246,11 @@ def test_slow_scoring_times_out_with_a_problem():
         assert response.headers["retry-after"]
 
 
+def test_tag_soup_is_a_422_naming_the_limit(api):
+    body = is_problem(api.post("/v1/assess", content=b"<b>x" * 100_001, headers={"content-type": "text/html"}), 422)
+    assert body["type"].endswith("page-too-complex") and "100,000 tags" in body["detail"]
+
+
 @pytest.mark.slow
 def test_a_page_that_times_out_does_not_hold_up_the_next_one():
     big = "<p>Stem cell clinics advertise treatments for multiple sclerosis to patients.</p>" * 55_000  # ~4.7 MB

@@ -14,7 +14,7 @@ from litestar.di import NamedDependency
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import QueryParameter
 
-from model.assessment import NotTextError
+from model.assessment import NotTextError, PageTooComplexError
 from model.rubric import Rubric
 from service.problems import ProblemError, handle_problem, problem
 from service.scoring.pool import ScoringError, ScoringPool
@@ -54,6 +54,8 @@ SCORING_PROBLEMS = problem_responses(400, 413, 415, 422, 429, 503)
 
 def scoring_problem(exc: ScoringError | NotTextError) -> ProblemError:
     """The problem a scoring failure is answered with: 422 for input that is not a page, else 503 with Retry-After."""
+    if isinstance(exc, PageTooComplexError):
+        return ProblemError(422, str(exc), kind="page-too-complex")
     if isinstance(exc, NotTextError):
         return ProblemError(422, str(exc), kind="not-a-page")
     return ProblemError(503, str(exc), {"Retry-After": str(exc.retry_after)}, kind=exc.kind)

@@ -55,8 +55,8 @@ def assess_here(html: str | bytes) -> dict:
 def _call(work: Callable, args: tuple) -> tuple[str, object]:
     try:
         return "ok", work(*args)
-    except NotTextError as exc:
-        return "not_text", str(exc)
+    except NotTextError as exc:  # the page itself is refused: handed back as it is, to be raised in the caller
+        return "refused", exc
 
 
 class ScoringPool:
@@ -146,6 +146,6 @@ class ScoringPool:
         except BrokenProcessPool:
             self._replace_workers(executor)
             raise WorkersRestarted("The scoring workers restarted; try again.") from None
-        if status == "not_text":
-            raise NotTextError(value)
+        if status == "refused":
+            raise value
         return value
