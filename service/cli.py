@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import sys
 from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
@@ -102,17 +103,55 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         print(f"stemclaim: {exc}", file=sys.stderr)
         return 2
     try:
-        verify_artifact(settings.artifact_dir)
+        with socket.create_server((settings.host, settings.port)):
+            pass  # free now; checked before anything slow happens
+    except OSError as exc:
+        print(f"stemclaim: cannot start: {settings.host}:{settings.port} is not available ({exc.strerror or exc})",
+              file=sys.stderr)
+        return 2
+    try:
+        manifest, _ = verify_artifact(settings.artifact_dir)
     except ArtifactError as exc:
         print(f"stemclaim: cannot start: {exc}", file=sys.stderr)
         return 3
+    store = _open_store(settings)
+    if isinstance(store, int):
+        return store
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    print(f"stemclaim: model {manifest['name']} {manifest['version']}; report store {store}; "
+          f"listening on http://{settings.host}:{settings.port}", file=sys.stderr)
     uvicorn.run("service.app:create_app", factory=True, host=settings.host, port=settings.port,
                 workers=settings.workers, access_log=False, log_level="info",
                 proxy_headers=bool(settings.trusted_proxies),
                 forwarded_allow_ips=",".join(settings.trusted_proxies) or "",
                 limit_concurrency=settings.max_connections)
     return 0
+
+
+def _open_store(settings) -> str | int:
+    """Check that the report store opens and is at the latest schema: its URL (password hidden), or the exit code
+    after one line saying what is wrong."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.reports.tables import StoreURLError, database_url, make_engine, upgrade
+
+    url = database_url(settings.database_url, settings.data_dir)
+    try:
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()
+    except StoreURLError as exc:
+        print(f"stemclaim: cannot start: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"stemclaim: cannot start: the report store is unavailable: {reason}", file=sys.stderr)
+        return 3
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _store_sessions():
@@ -129,8 +168,13 @@ def _store_sessions():
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from service.reports.tables import StoreURLError
+
     try:
         _store_sessions()
+    except StoreURLError as exc:
+        print(f"stemclaim: {exc}", file=sys.stderr)
+        return 2
     except SQLAlchemyError as exc:
         print(f"stemclaim: the report database is unavailable: {type(exc).__name__}", file=sys.stderr)
         return 3
@@ -143,6 +187,7 @@ def _cmd_tokens(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from service.reports import store
+    from service.reports.tables import StoreURLError
 
     try:
         with _store_sessions()() as session:
@@ -167,6 +212,9 @@ def _cmd_tokens(args: argparse.Namespace) -> int:
                 return 2
             else:
                 print(f"revoked {args.name}")
+    except StoreURLError as exc:
+        print(f"stemclaim: {exc}", file=sys.stderr)
+        return 2
     except SQLAlchemyError as exc:
         print(f"stemclaim: the report database is unavailable: {type(exc).__name__}", file=sys.stderr)
         return 3

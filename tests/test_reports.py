@@ -5,6 +5,9 @@ import io
 import json
 import os
 import re
+import socket
+import subprocess
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
@@ -12,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
+from servers import ROOT, free_port
 from sqlalchemy import create_engine, inspect, select, text
 
 from service import export
@@ -502,3 +506,23 @@ def test_triage_queue_pages_through_every_report_and_keeps_its_filters(api):
     dated = api.get("/triage", params={"host": "paged.example", "until": "2000-01-01"}).text
     assert "No reports match." in dated
     api.cookies.clear()
+
+
+def test_serve_refuses_an_unsupported_or_unreachable_store_in_one_line(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "STEMCLAIM_DATA_DIR": str(tmp_path)}
+    for url, code, said in (("mysql://user@db.example/stemclaim", 2, "SQLite or PostgreSQL, not mysql"),
+                            ("postgresql+psycopg://nobody@127.0.0.1:1/none", 3, "the report store is unavailable")):
+        run = subprocess.run([sys.executable, "-m", "service.cli", "serve", "--port", str(free_port())], cwd=ROOT,
+                             env={**env, "STEMCLAIM_DATABASE_URL": url}, capture_output=True, text=True, timeout=120)
+        assert run.returncode == code and said in run.stderr
+        assert len(run.stderr.strip().splitlines()) == 1, run.stderr
+
+
+def test_serve_says_the_port_is_taken_before_loading_anything(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "service.cli", "serve", "--port", str(port)], cwd=ROOT,
+                             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "STEMCLAIM_DATA_DIR": str(tmp_path),
+                                  "STEMCLAIM_ARTIFACT_DIR": str(tmp_path / "no-model-here")},
+                             capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and f"127.0.0.1:{port} is not available" in run.stderr

@@ -11,7 +11,8 @@ from alembic.config import Config
 from sqlalchemy import (
     Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, create_engine, event,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 STATUSES = ("new", "triaged", "escalated", "dismissed")
@@ -114,7 +115,22 @@ def database_url(explicit: str | None, data_dir: Path | None) -> str:
     return f"sqlite:///{directory / 'stemclaim.db'}"
 
 
+SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
+
+
+class StoreURLError(ValueError):
+    """A report-store URL stemclaim cannot use (malformed, or a database it does not support)."""
+
+
 def make_engine(url: str) -> Engine:
+    """An engine for a SQLite or PostgreSQL URL; :class:`StoreURLError` for anything else, by name."""
+    try:
+        scheme = make_url(url).drivername
+    except ArgumentError:
+        raise StoreURLError(f"the report-store URL is not a database URL (expected sqlite:///PATH or "
+                            f"postgresql+psycopg://USER@HOST/DB)") from None
+    if scheme not in SCHEMES:
+        raise StoreURLError(f"the report store can be SQLite or PostgreSQL, not {scheme.split('+')[0]}")
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=10,
                                max_overflow=20)
