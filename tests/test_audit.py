@@ -102,7 +102,10 @@ def test_every_input_kind_and_every_output(inputs, tmp_path, capsys):
     assert "warc-clinic.example" in report and "Strongest quoted claims" in report
     assert "<script>document.title" not in report and "&lt;script&gt;document.title" in report
     assert "<img src=x" not in report
-    assert "src=\"http" not in report and "href=\"http" not in report  # self-contained: nothing to fetch
+    assert "src=\"http" not in report and "<link" not in report  # self-contained: nothing to fetch
+    assert "<h2>Every page</h2>" in report and report.count('rel="noreferrer"') >= 4  # page URLs are links
+    assert "Records that could not be scored" in report and "not valid JSON" in report
+    assert "Written 20" in report and "pages.jsonl" in report and "crawl.warc.gz" in report  # run metadata
 
 
 @pytest.mark.slow

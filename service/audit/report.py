@@ -6,8 +6,12 @@ import base64
 import io
 import statistics
 from collections import Counter, defaultdict
+import json
+from datetime import datetime, timezone
 from html import escape
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from model.rubric import LEVELS, load_rubric
 from service.audit.outputs import ERRORS, REPORT, read_results
@@ -25,6 +29,7 @@ def charts(rows: list[dict]) -> dict[str, str]:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     levels = Counter(r["level"] for r in rows)
     out = {}
@@ -32,6 +37,7 @@ def charts(rows: list[dict]) -> dict[str, str]:
     axis.bar([l.replace("_", " ") for l in LEVELS], [levels[l] for l in LEVELS],
              color=[load_rubric().level_colours[l] for l in LEVELS])
     axis.set_ylabel("pages")
+    axis.yaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_title("Pages by level")
     out["levels"] = _png(figure)
     plt.close(figure)
@@ -40,6 +46,7 @@ def charts(rows: list[dict]) -> dict[str, str]:
     axis.hist([r["score"] for r in rows if r["applicable"]], bins=20, range=(0, 100), color="#12686e")
     axis.set_xlabel("score (pages about stem cells for MS)")
     axis.set_ylabel("pages")
+    axis.yaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_title("Scores")
     out["scores"] = _png(figure)
     plt.close(figure)
@@ -51,6 +58,7 @@ def charts(rows: list[dict]) -> dict[str, str]:
     axis.barh(titles, [counts[c.id] for c in rubric.criteria][::-1],
               color=["#b3261e" if c.kind == "red_flag" else "#2e7d32" for c in rubric.criteria][::-1])
     axis.set_xlabel("pages")
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_title("How often each criterion is hit (red flags red, mitigating green)")
     out["criteria"] = _png(figure)
     plt.close(figure)
@@ -84,7 +92,31 @@ def _where(row: dict) -> str:
     return row["url"] or row["source"].get("path") or row["source"].get("warc", "")
 
 
-def render(rows: list[dict], skipped: dict[str, int], errors: int) -> str:
+def _link(row: dict) -> str:
+    """The page's URL as a link (http and https only), else where it was read from, as text."""
+    url = row["url"] or ""
+    if urlsplit(url).scheme.lower() in ("http", "https"):
+        return f'<a href="{escape(url)}" rel="noreferrer">{escape(url)}</a>'
+    return escape(_where(row))
+
+
+def _page_rows(rows: list[dict]) -> str:
+    """Every scored page, highest score first: where it is, its host, capture date, score, level and hits."""
+    ordered = sorted(rows, key=lambda r: (-r["score"], r["key"]))
+    return "".join(
+        f"<tr><td>{_link(r)}</td><td>{escape(r['host'] or '')}</td>"
+        f"<td>{escape(str(r['source'].get('warc_date') or ''))}</td><td>{r['score']:.0f}</td>"
+        f"<td>{escape(r['level'].replace('_', ' '))}</td><td>{escape(', '.join(h['id'] for h in r['hits']))}</td></tr>"
+        for r in ordered)
+
+
+def _error_rows(errors: list[dict]) -> str:
+    return "".join(f"<tr><td>{escape(str(e.get('url') or e.get('key', '')))}</td><td>{escape(str(e.get('error', '')))}"
+                   f"</td></tr>" for e in errors)
+
+
+def render(rows: list[dict], skipped: dict[str, int], errors: list[dict], run: dict) -> str:
+    """The report: run details, totals, charts, sites, strongest claims, every page, every error."""
     rubric = load_rubric()
     levels = Counter(r["level"] for r in rows)
     images = charts(rows) if rows else {}
@@ -107,21 +139,38 @@ def render(rows: list[dict], skipped: dict[str, int], errors: int) -> str:
  .muted {{ color: #50575e; font-size: 13px; }} q {{ font-style: italic; }}
 </style></head><body>
 <h1>stemclaim audit report</h1>
-<p>{len(rows)} pages scored; {errors} records could not be scored (see <code>errors.jsonl</code>); skipped on purpose:
+<p>{len(rows)} pages scored; {len(errors)} records could not be scored (see <code>errors.jsonl</code>); skipped on purpose:
 {skipped_text}. Model: {escape(", ".join(versions)) or "n/a"}.</p>
+<p class="muted">Written {escape(run.get("written", ""))} by stemclaim {escape(run.get("stemclaim", ""))} from:
+{escape(", ".join(run.get("inputs", []))) or "n/a"}.</p>
 <table><tr>{"".join(f"<th>{l.replace('_', ' ')}</th>" for l in LEVELS)}</tr><tr>{level_cells}</tr></table>
 {figures}
 <h2>Sites</h2>
 <table><tr><th>Host</th><th>Pages</th><th>Median score</th><th>Worst page (score)</th></tr>{hosts}</table>
 <h2>Strongest quoted claims</h2>
 <table><tr><th>Confidence</th><th>Criterion</th><th>The page says</th><th>Page</th></tr>{claims}</table>
+<h2>Every page</h2>
+<table><tr><th>Page</th><th>Host</th><th>Captured</th><th>Score</th><th>Level</th><th>Criteria hit</th></tr>
+{_page_rows(rows)}</table>
+{f"<h2>Records that could not be scored</h2><table><tr><th>Record</th><th>Why</th></tr>{_error_rows(errors)}</table>"
+ if errors else ""}
 <p class="muted">{escape(rubric.disclaimer)} Every quote is the page's own sentence, found by an automated model:
 check it on the page before citing it.</p>
 </body></html>
 """
 
 
-def write_report(out: Path, skipped: dict[str, int]) -> None:
+def write_report(out: Path, skipped: dict[str, int], inputs: list[str]) -> None:
     errors_path = out / ERRORS
-    errors = sum(1 for line in errors_path.read_text("utf-8").splitlines() if line.strip()) if errors_path.exists() else 0
-    (out / REPORT).write_text(render(read_results(out), skipped, errors), "utf-8")
+    errors = [json.loads(line) for line in errors_path.read_text("utf-8").splitlines()
+              if line.strip()] if errors_path.exists() else []
+    run = {"written": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "inputs": [str(i) for i in inputs],
+           "stemclaim": _version()}
+    (out / REPORT).write_text(render(read_results(out), skipped, errors, run), "utf-8")
+
+
+def _version() -> str:
+    try:
+        return version("stemclaim")
+    except PackageNotFoundError:
+        return "(not installed)"

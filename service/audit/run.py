@@ -133,7 +133,7 @@ def run_audit(inputs: list[str], out: Path, jobs: int = -1, backend: str = "loky
             if bar is not None:
                 bar.update(len(rows))
     write_csv(out)
-    write_report(out, skipped.counts)
+    write_report(out, skipped.counts, inputs)
     return Summary(scored, failed, already, dict(skipped.counts))
 
 
