@@ -526,3 +526,14 @@ def test_serve_says_the_port_is_taken_before_loading_anything(tmp_path):
                                   "STEMCLAIM_ARTIFACT_DIR": str(tmp_path / "no-model-here")},
                              capture_output=True, text=True, timeout=120)
     assert run.returncode == 2 and f"127.0.0.1:{port} is not available" in run.stderr
+
+
+def test_host_filter_ignores_www_and_takes_part_of_a_host(api):
+    for url in ("https://www.hostmatch.example/a", "https://ms.hostmatch.example/b", "https://other.example/c"):
+        file(api, url, CLINIC)
+    hosts = lambda host: {r["host"] for r in api.get("/v1/reports", params={"host": host, "limit": 200},
+                                                      headers=api.bearer).json()["items"]}
+    assert hosts("hostmatch.example") == hosts("www.hostmatch.example") == {"www.hostmatch.example",
+                                                                            "ms.hostmatch.example"}
+    assert hosts("hostmatch") == {"www.hostmatch.example", "ms.hostmatch.example"}
+    assert hosts("host_match") == set()  # "_" is a character, not a wildcard

@@ -76,8 +76,9 @@ def _filtered(filters: Filters):
         query = query.where(Report.level == filters.level)
     if filters.status:
         query = query.where(Report.status == filters.status)
-    if filters.host:
-        query = query.where(Report.host == filters.host.lower())
+    if filters.host:  # "clinic.example" finds www.clinic.example and ms.clinic.example; "clinic" any host with it
+        wanted = filters.host.strip().lower().removeprefix("www.")
+        query = query.where(Report.host.like("%" + _LIKE_SPECIALS.sub(r"\\\g<0>", wanted) + "%", escape="\\"))
     if filters.q:  # a plain substring: % and _ match themselves
         needle = "%" + _LIKE_SPECIALS.sub(r"\\\g<0>", filters.q.lower()) + "%"
         noted = select(Submission.report_id).where(func.lower(Submission.note).like(needle, escape="\\"))
