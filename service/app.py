@@ -13,6 +13,7 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
@@ -23,6 +24,7 @@ from service.health import HealthController
 from service.problems import EXCEPTION_HANDLERS
 from service.ratelimit import RateLimiter
 from service.reports.api import ReportsController
+from service.reports.auth import REGULATOR_TOKEN
 from service.reports.tables import database_url, make_engine, sessions, upgrade
 from service.reports.triage import TEMPLATES, TriageController
 from service.scoring.api import SCORING_HANDLERS, AssessController, MetaController
@@ -133,8 +135,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                allow_headers=["Content-Type"]),
         request_max_body_size=settings.max_body_bytes,
         middleware=[access_log],
-        openapi_config=OpenAPIConfig(title="stemclaim", version="1", path="/schema",
-                                     description="How far a page overclaims stem-cell therapy for MS."),
+        openapi_config=OpenAPIConfig(
+            title="stemclaim", version="1", path="/schema",
+            description="How far a page overclaims stem-cell therapy for MS.",
+            components=Components(security_schemes={REGULATOR_TOKEN: SecurityScheme(
+                type="http", scheme="bearer", description="A regulator's token from `stemclaim tokens create`")})),
         logging_config=None,
         debug=False,
     )

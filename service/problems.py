@@ -56,9 +56,12 @@ def problem_detail(exc: HTTPException) -> str:
     return exc.detail or HTTPStatus(exc.status_code).phrase
 
 
-def handle_http_exception(_: Request, exc: HTTPException) -> Response:
+def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, ValidationException):
         return _response(400, problem_detail(exc), kind="invalid-request")
+    if exc.status_code == 413:
+        limit = request.app.request_max_body_size
+        return _response(413, f"The request body is over the limit of {limit:,} bytes.", kind="too-large")
     return _response(exc.status_code, problem_detail(exc), dict(exc.headers or {}))
 
 

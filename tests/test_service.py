@@ -56,6 +56,9 @@ def test_health_criteria_model_and_openapi(api):
     assert "not a finding that the provider broke any law" in rubric["disclaimer"]
     spec = api.get("/schema/openapi.json").json()
     assert {"/v1/assess", "/v1/assess/batch", "/v1/criteria", "/v1/model", "/health"} <= set(spec["paths"])
+    assert spec["components"]["securitySchemes"]["regulatorToken"] == {
+        "type": "http", "scheme": "bearer", "description": "A regulator's token from `stemclaim tokens create`"}
+    assert spec["paths"]["/v1/reports"]["get"]["security"] == [{"regulatorToken": []}]
     assess = spec["paths"]["/v1/assess"]["post"]
     assert {"application/json", "text/html"} == set(assess["requestBody"]["content"])
     assert {"200", "400", "413", "415", "422", "429", "503"} <= set(assess["responses"])
@@ -178,7 +181,7 @@ def test_page_text_is_never_logged(api, caplog):
 def test_body_over_the_limit_is_413():
     with client(max_body_bytes=10_000) as c:
         body = is_problem(c.post("/v1/assess", content=b"<p>x</p>" * 5000, headers={"content-type": "text/html"}), 413)
-        assert body["title"] == "Request Entity Too Large"
+        assert body["title"] == "Request Entity Too Large" and "limit of 10,000 bytes" in body["detail"]
         assert c.post("/v1/assess", content=b"<p>x</p>" * 100, headers={"content-type": "text/html"}).status_code == 200
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from model.rubric import Level
 from service.reports import store
-from service.reports.auth import regulator
+from service.reports.auth import REGULATOR_TOKEN, regulator
 from service.reports.queries import detail, export_stream, filters, in_db, load_report, summary
 from service.reports.schemas import (
     ReportDetail, ReportId, ReportReceived, ReportPage, ReportRequest, Sort, Status, StatusChange,
@@ -75,7 +75,7 @@ class ReportsController(Controller):
         await in_db(sessions, lambda s: store.file_report(s, url, host, snapshot, assessment, note, contact))
         return ReportReceived(received=True, assessment=msgspec.convert({**assessment, "url": url}, AssessResponse))
 
-    @get("/", guards=[regulator], summary="The queue, filtered and sorted", responses=TRIAGE_PROBLEMS)
+    @get("/", guards=[regulator], security=[{REGULATOR_TOKEN: []}], summary="The queue, filtered and sorted", responses=TRIAGE_PROBLEMS)
     async def queue(self, sessions: NamedDependency[sessionmaker], level: FromQuery[Level | None] = None,
                     status: FromQuery[Status | None] = None, host: FromQuery[str | None] = None,
                     q: FromQuery[str | None] = None, since: FromQuery[str | None] = None,
@@ -86,7 +86,7 @@ class ReportsController(Controller):
         rows, total = await in_db(sessions, lambda s: store.list_reports(s, chosen, limit, offset))
         return ReportPage(items=[summary(r) for r in rows], total=total)
 
-    @get("/export", guards=[regulator], summary="Every matching report as CSV or JSON Lines",
+    @get("/export", guards=[regulator], security=[{REGULATOR_TOKEN: []}], summary="Every matching report as CSV or JSON Lines",
          responses=TRIAGE_PROBLEMS, operation_class=ExportOperation)
     async def export(self, sessions: NamedDependency[sessionmaker], format: FromQuery[Literal["csv", "jsonl"]] = "csv",
                      level: FromQuery[Level | None] = None, status: FromQuery[Status | None] = None,
@@ -95,12 +95,12 @@ class ReportsController(Controller):
                      sort: FromQuery[Sort] = "score") -> Stream:
         return await export_stream(sessions, filters(level, status, host, q, since, until, sort), format)
 
-    @get("/{report_id:int}", guards=[regulator], summary="One report: assessment, history, audit trail, snapshot text",
+    @get("/{report_id:int}", guards=[regulator], security=[{REGULATOR_TOKEN: []}], summary="One report: assessment, history, audit trail, snapshot text",
          responses=TRIAGE_PROBLEMS)
     async def one(self, sessions: NamedDependency[sessionmaker], report_id: ReportId) -> ReportDetail:
         return await in_db(sessions, lambda s: detail(s, load_report(s, report_id)))
 
-    @patch("/{report_id:int}", guards=[regulator], summary="Change a report's status (recorded in its audit trail)",
+    @patch("/{report_id:int}", guards=[regulator], security=[{REGULATOR_TOKEN: []}], summary="Change a report's status (recorded in its audit trail)",
            responses=TRIAGE_PROBLEMS)
     async def change(self, request: Request, sessions: NamedDependency[sessionmaker], report_id: ReportId,
                      data: JSONBody[StatusChange]) -> ReportDetail:
@@ -113,7 +113,7 @@ class ReportsController(Controller):
 
         return await in_db(sessions, work)
 
-    @post("/{report_id:int}/rescore", guards=[regulator], status_code=200, responses=TRIAGE_PROBLEMS,
+    @post("/{report_id:int}/rescore", guards=[regulator], security=[{REGULATOR_TOKEN: []}], status_code=200, responses=TRIAGE_PROBLEMS,
           summary="Re-score the stored snapshot with the current model (the earlier assessment stays in history)")
     async def rescore(self, pool: NamedDependency[ScoringPool], sessions: NamedDependency[sessionmaker], report_id: ReportId) -> ReportDetail:
         report = await in_db(sessions, lambda s: load_report(s, report_id))

@@ -14,6 +14,7 @@ from service.reports import store
 from service.reports.queries import in_db
 
 COOKIE = "stemclaim_token"
+REGULATOR_TOKEN = "regulatorToken"  # the OpenAPI security scheme of the queue's endpoints
 CREDENTIAL = "credential"  # a handler's ``opt`` key: "cookie" for the triage pages, else a bearer token
 
 
