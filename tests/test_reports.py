@@ -1,6 +1,7 @@
 """The complaint store and triage API, on a real SQLite file and (when tests/run.sh started one) real PostgreSQL."""
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -9,6 +10,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -22,7 +24,7 @@ from service import export
 from service.reports import store
 from service.app import create_app
 from service.cli import main
-from service.reports.tables import Assessment as StoredAssessment, make_engine, upgrade, sessions as store_sessions
+from service.reports.tables import Assessment as StoredAssessment, Report, make_engine, upgrade, sessions as store_sessions
 from service.settings import Settings
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -537,3 +539,31 @@ def test_host_filter_ignores_www_and_takes_part_of_a_host(api):
                                                                             "ms.hostmatch.example"}
     assert hosts("hostmatch") == {"www.hostmatch.example", "ms.hostmatch.example"}
     assert hosts("host_match") == set()  # "_" is a character, not a wildcard
+
+
+def test_snapshot_download_and_evidence_package(api):
+    report_id = filed(api, "https://evidence.example/ms", CLINIC, note="seen on a forum", contact="r@example.org")
+    snapshot = api.get(f"/v1/reports/{report_id}/snapshot", headers=api.bearer)
+    assert snapshot.status_code == 200 and snapshot.headers["content-security-policy"] == "sandbox"
+    assert "attachment" in snapshot.headers["content-disposition"] and "Reverse Multiple Sclerosis" in snapshot.text
+    stored = api.get(f"/v1/reports/{report_id}", headers=api.bearer).json()
+    assert hashlib.sha256(snapshot.text.encode()).hexdigest() == stored["snapshot_sha256"]
+
+    package = zipfile.ZipFile(io.BytesIO(api.get(f"/v1/reports/{report_id}/evidence.zip", headers=api.bearer).content))
+    names = set(package.namelist())
+    assert names == {"README.txt", "snapshot.html", "text.txt", "assessments.json", "report.json", "manifest.json"}
+    manifest = json.loads(package.read("manifest.json"))
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256(package.read(name)).hexdigest() == digest
+    report = json.loads(package.read("report.json"))
+    assert report["submissions"][0]["note"] == "seen on a forum" and report["url"] == "https://evidence.example/ms"
+    assessments = json.loads(package.read("assessments.json"))
+    assert assessments[0]["model"]["version"] == stored["model_version"] and assessments[0]["model"]["rubric_version"]
+    assert api.get(f"/v1/reports/{report_id}/evidence.zip").status_code == 401
+
+    # a snapshot altered in the store is refused, not handed out as the page that was reported
+    with api.app.state.sessions() as session:
+        row = session.get(Report, report_id)
+        row.snapshot = store.compress(store.decompress(row.snapshot).replace("Renova", "Altered"))
+        session.commit()
+    assert api.get(f"/v1/reports/{report_id}/snapshot", headers=api.bearer).status_code == 500

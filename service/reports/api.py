@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import msgspec
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import (
     OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, RequestBody, Schema,
@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from model.rubric import Level
 from service.reports import store
 from service.reports.auth import REGULATOR_TOKEN, regulator
-from service.reports.queries import detail, export_stream, filters, in_db, load_report, summary
+from service.reports.evidence import checked_snapshot, evidence_package
+from service.reports.queries import detail, download, export_stream, filters, in_db, load_report, summary
 from service.reports.schemas import (
     ReportDetail, ReportId, ReportReceived, ReportPage, ReportRequest, Sort, Status, StatusChange,
 )
@@ -42,6 +43,7 @@ class ReportOperation(Operation):
         self.request_body = RequestBody(required=True, content={"application/json": OpenAPIMediaType(schema=_REPORT)})
 
 
+REGULATOR_ONLY = {"guards": [regulator], "security": [{REGULATOR_TOKEN: []}]}
 TRIAGE_PROBLEMS = problem_responses(400, 401, 404, 422, 503)
 
 
@@ -75,7 +77,7 @@ class ReportsController(Controller):
         await in_db(sessions, lambda s: store.file_report(s, url, host, snapshot, assessment, note, contact))
         return ReportReceived(received=True, assessment=msgspec.convert({**assessment, "url": url}, AssessResponse))
 
-    @get("/", guards=[regulator], security=[{REGULATOR_TOKEN: []}], summary="The queue, filtered and sorted", responses=TRIAGE_PROBLEMS)
+    @get("/", **REGULATOR_ONLY, summary="The queue, filtered and sorted", responses=TRIAGE_PROBLEMS)
     async def queue(self, sessions: NamedDependency[sessionmaker], level: FromQuery[Level | None] = None,
                     status: FromQuery[Status | None] = None, host: FromQuery[str | None] = None,
                     q: FromQuery[str | None] = None, since: FromQuery[str | None] = None,
@@ -86,7 +88,7 @@ class ReportsController(Controller):
         rows, total = await in_db(sessions, lambda s: store.list_reports(s, chosen, limit, offset))
         return ReportPage(items=[summary(r) for r in rows], total=total)
 
-    @get("/export", guards=[regulator], security=[{REGULATOR_TOKEN: []}], summary="Every matching report as CSV or JSON Lines",
+    @get("/export", **REGULATOR_ONLY, summary="Every matching report as CSV or JSON Lines",
          responses=TRIAGE_PROBLEMS, operation_class=ExportOperation)
     async def export(self, sessions: NamedDependency[sessionmaker], format: FromQuery[Literal["csv", "jsonl"]] = "csv",
                      level: FromQuery[Level | None] = None, status: FromQuery[Status | None] = None,
@@ -95,12 +97,24 @@ class ReportsController(Controller):
                      sort: FromQuery[Sort] = "score") -> Stream:
         return await export_stream(sessions, filters(level, status, host, q, since, until, sort), format)
 
-    @get("/{report_id:int}", guards=[regulator], security=[{REGULATOR_TOKEN: []}], summary="One report: assessment, history, audit trail, snapshot text",
+    @get("/{report_id:int}", **REGULATOR_ONLY, summary="One report: assessment, history, audit trail, snapshot text",
          responses=TRIAGE_PROBLEMS)
     async def one(self, sessions: NamedDependency[sessionmaker], report_id: ReportId) -> ReportDetail:
         return await in_db(sessions, lambda s: detail(s, load_report(s, report_id)))
 
-    @patch("/{report_id:int}", guards=[regulator], security=[{REGULATOR_TOKEN: []}], summary="Change a report's status (recorded in its audit trail)",
+    @get("/{report_id:int}/snapshot", **REGULATOR_ONLY, media_type="text/html", responses=TRIAGE_PROBLEMS,
+         summary="The stored snapshot, as reported (sanitised), checked against its SHA-256")
+    async def snapshot(self, sessions: NamedDependency[sessionmaker], report_id: ReportId) -> Response[str]:
+        html = await in_db(sessions, lambda s: checked_snapshot(load_report(s, report_id)))
+        return Response(html, media_type="text/html; charset=utf-8", headers=download(f"report-{report_id}.html"))
+
+    @get("/{report_id:int}/evidence.zip", **REGULATOR_ONLY, media_type="application/zip", responses=TRIAGE_PROBLEMS,
+         summary="Evidence package: snapshot, its text, every assessment, submissions and the status trail, hashed")
+    async def evidence(self, sessions: NamedDependency[sessionmaker], report_id: ReportId) -> Response[bytes]:
+        package = await in_db(sessions, lambda s: evidence_package(s, load_report(s, report_id)))
+        return Response(package, media_type="application/zip", headers=download(f"stemclaim-report-{report_id}.zip"))
+
+    @patch("/{report_id:int}", **REGULATOR_ONLY, summary="Change a report's status (recorded in its audit trail)",
            responses=TRIAGE_PROBLEMS)
     async def change(self, request: Request, sessions: NamedDependency[sessionmaker], report_id: ReportId,
                      data: JSONBody[StatusChange]) -> ReportDetail:
@@ -113,7 +127,7 @@ class ReportsController(Controller):
 
         return await in_db(sessions, work)
 
-    @post("/{report_id:int}/rescore", guards=[regulator], security=[{REGULATOR_TOKEN: []}], status_code=200, responses=TRIAGE_PROBLEMS,
+    @post("/{report_id:int}/rescore", **REGULATOR_ONLY, status_code=200, responses=TRIAGE_PROBLEMS,
           summary="Re-score the stored snapshot with the current model (the earlier assessment stays in history)")
     async def rescore(self, pool: NamedDependency[ScoringPool], sessions: NamedDependency[sessionmaker], report_id: ReportId) -> ReportDetail:
         report = await in_db(sessions, lambda s: load_report(s, report_id))
