@@ -567,3 +567,25 @@ def test_snapshot_download_and_evidence_package(api):
         row.snapshot = store.compress(store.decompress(row.snapshot).replace("Renova", "Altered"))
         session.commit()
     assert api.get(f"/v1/reports/{report_id}/snapshot", headers=api.bearer).status_code == 500
+
+
+def test_bulk_status_change_from_the_queue(api):
+    ids = [filed(api, f"https://bulk.example/{i}", CLINIC.replace("Renova", f"Renova bulk {i}")) for i in range(3)]
+    sign_in(api)
+    queue = api.get("/triage", params={"host": "bulk.example"}).text
+    csrf = form_csrf(queue)
+    back = re.search(r'name="back" value="([^"]+)"', queue).group(1).replace("&amp;", "&")
+    changed = api.post("/triage/bulk-status", data={"csrf": csrf, "back": back, "status": "escalated",
+                                                     "note": "same clinic network", "ids": [str(ids[0]), str(ids[1])]},
+                       follow_redirects=False)
+    assert changed.status_code == 303 and changed.headers["location"] == back
+    for report_id, expected in zip(ids, ("escalated", "escalated", "new")):
+        report = api.get(f"/v1/reports/{report_id}", headers=api.bearer).json()
+        assert report["status"] == expected
+        assert [(e["to_status"], e["note"]) for e in report["audit"]] == (
+            [("escalated", "same clinic network")] if expected == "escalated" else [])
+    forged = api.post("/triage/bulk-status", data={"status": "dismissed", "ids": [str(ids[2])]})
+    assert forged.status_code == 403
+    assert api.post("/triage/bulk-status", data={"csrf": csrf, "status": "dismissed"}).status_code == 422
+    assert api.get(f"/v1/reports/{ids[2]}", headers=api.bearer).json()["status"] == "new"
+    api.cookies.clear()

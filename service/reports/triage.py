@@ -141,6 +141,7 @@ class TriageController(Controller):
             "previous": link("/triage", page=page - 1) if page > 1 else None,
             "next": link("/triage", page=page + 1) if page < pages else None,
             "csv": link("/triage/export", format="csv"), "jsonl": link("/triage/export", format="jsonl"),
+            "back": link("/triage", page=page),
             "csrf": csrf_token(request.cookies.get(COOKIE, ""))})
 
     @get("/export", guards=[regulator])
@@ -200,6 +201,32 @@ class TriageController(Controller):
     async def evidence(self, sessions: NamedDependency[sessionmaker], report_id: ReportId) -> Response[bytes]:
         package = await in_db(sessions, lambda s: evidence_package(s, load_report(s, report_id)))
         return Response(package, media_type="application/zip", headers=download(f"stemclaim-report-{report_id}.zip"))
+
+    @post("/bulk-status", status_code=303, guards=[regulator])
+    async def bulk_status(self, request: Request, sessions: NamedDependency[sessionmaker]) -> Redirect:
+        """One status and one note for every selected report; each change goes into that report's trail."""
+        form = await request.form()
+        check_csrf(request, str(form.get("csrf", "")))
+        status, note = str(form.get("status", "")), str(form.get("note", ""))
+        if status not in STATUSES:
+            raise ProblemError(422, f"status must be one of {', '.join(STATUSES)}.", kind="invalid-status")
+        if len(note) > MAX_NOTE:
+            raise ProblemError(422, f"A note is at most {MAX_NOTE} characters.", kind="invalid-text")
+        try:
+            ids = sorted({int(value) for value in form.getall("ids")} if "ids" in form else set())
+        except ValueError:
+            raise ProblemError(422, "Report ids must be numbers.", kind="invalid-id") from None
+        if not ids or ids[0] < 1 or ids[-1] > 2**31 - 1:
+            raise ProblemError(422, "Select at least one report.", kind="invalid-id")
+        actor, note = request.state.actor, plain_text(note.strip(), "note") or None
+
+        def work(session: Session) -> None:
+            for report_id in ids:
+                store.change_status(session, load_report(session, report_id), status, actor, note)
+
+        await in_db(sessions, work)
+        back = str(form.get("back", ""))
+        return Redirect(back if back.startswith("/triage?") or back == "/triage" else "/triage", status_code=303)
 
     @post("/reports/{report_id:int}/status", status_code=303, guards=[regulator])
     async def change(self, request: Request, sessions: NamedDependency[sessionmaker], report_id: ReportId, data: Annotated[
