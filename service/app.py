@@ -21,6 +21,7 @@ from sqlalchemy.orm import sessionmaker
 from model.artifact import ArtifactError, verify_artifact
 from model.rubric import Rubric, load_rubric
 from service.health import HealthController
+from service.problem_pages import ProblemPagesController
 from service.problems import EXCEPTION_HANDLERS
 from service.ratelimit import RateLimiter
 from service.reports.api import ReportsController
@@ -124,7 +125,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             engine.dispose()
 
     return Litestar(
-        route_handlers=[AssessController, MetaController, HealthController, ReportsController, TriageController],
+        route_handlers=[AssessController, MetaController, HealthController, ReportsController, TriageController,
+                        ProblemPagesController],
         template_config=TEMPLATES,
         lifespan=[lifespan],
         state=State({"settings": settings, "limiter": RateLimiter(settings.rate_limit_per_minute),

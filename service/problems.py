@@ -33,11 +33,42 @@ class ProblemError(Exception):
         self.kind = kind
 
 
+KINDS = {
+    "malformed-json": "The request body is not valid JSON.",
+    "invalid-body": "The JSON does not have the fields the endpoint expects (see /schema).",
+    "invalid-request": "A query parameter or field is missing or of the wrong type; the detail names it.",
+    "invalid-url": "The page URL must be an absolute http or https URL of at most 2,048 characters.",
+    "invalid-text": "A note, contact or filter contains a NUL character, or a note is over 5,000 characters.",
+    "invalid-date": "since and until take an ISO date (YYYY-MM-DD) or date-time; a time with an offset is converted "
+                    "to UTC.",
+    "invalid-status": "A report's status is one of new, triaged, escalated and dismissed.",
+    "invalid-id": "Report ids are whole numbers from 1 to 2,147,483,647; bulk changes need at least one.",
+    "invalid-format": "Exports are csv or jsonl.",
+    "unsupported-media-type": "Send JSON (application/json), or a page itself as text/html to /v1/assess.",
+    "too-large": "The request body is over the service's size limit (STEMCLAIM_MAX_BODY_BYTES).",
+    "not-a-page": "The input is not a page: binary data, or not text at all.",
+    "page-too-complex": "The page has far more markup than a real page (over 100,000 tags once scripts and styles "
+                        "are cut), so it was not read.",
+    "rate-limited": "Too many pages from this client for now; wait the seconds Retry-After gives.",
+    "queue-full": "Every scoring worker is busy and the queue is full; try again after Retry-After.",
+    "scoring-timeout": "The page took longer to score than the service allows; its worker was replaced.",
+    "scoring-unavailable": "The scoring workers are starting or were restarted; try again after Retry-After.",
+    "store-unavailable": "The report store could not be reached; nothing was changed. Try again after Retry-After.",
+    "unauthorized": "The queue is for regulators: send Authorization: Bearer <token> (from stemclaim tokens "
+                    "create), or sign in at /triage.",
+    "csrf": "A triage form must come from a triage page of this service; reload the page and try again.",
+    "no-such-report": "There is no report with that id.",
+    "snapshot-altered": "A stored snapshot no longer matches the SHA-256 recorded when it was reported, so it is not "
+                        "handed out as the page that was reported.",
+}
+
+
 def problem(status: int, detail: str, kind: str | None = None) -> dict:
-    """The problem object for a status: ``type`` is a stable URI naming the kind of problem."""
+    """The problem object for a status: ``type`` names the kind of problem and resolves to a page of this service
+    describing it (``/problems/<kind>``)."""
     title = HTTPStatus(status).phrase
     slug = kind or title.lower().replace(" ", "-")
-    return {"type": f"https://stemclaim.org/problems/{slug}", "title": title, "status": status, "detail": detail}
+    return {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail}
 
 
 def _response(status: int, detail: str, headers: dict[str, str] | None = None, kind: str | None = None) -> Response:

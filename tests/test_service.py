@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
-from servers import running_service
+from servers import ROOT, running_service
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
@@ -285,3 +285,21 @@ def test_settings_come_from_the_environment():
     assert Settings().max_body_bytes == 5_000_000 and "*" not in Settings().cors_origins
     with pytest.raises(ValueError, match="STEMCLAIM_PORT"):
         Settings.from_env({"STEMCLAIM_PORT": "eighty"})
+
+
+def test_every_problem_type_is_a_page_the_service_serves(api):
+    """Each kind of problem the code can raise resolves to a page describing it."""
+    import re
+
+    from service.problems import KINDS
+
+    raised = {kind for path in (ROOT / "service").rglob("*.py")
+              for kind in re.findall(r'kind ?= ?"([a-z-]+)"', path.read_text("utf-8"))}
+    assert raised and raised <= set(KINDS), raised - set(KINDS)
+    for kind in raised:
+        page = api.get(f"/problems/{kind}")
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert KINDS[kind].split(";")[0].split(" (")[0][:30].replace("'", "&#x27;") in page.text
+    problem = api.post("/v1/assess", content=b"{nope", headers={"content-type": "application/json"}).json()
+    assert problem["type"] == "/problems/malformed-json" and api.get(problem["type"]).status_code == 200
+    assert api.get("/problems/not-a-kind").status_code == 404
