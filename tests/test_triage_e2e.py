@@ -94,6 +94,26 @@ def test_hostile_page_text_renders_as_text(server, page):
     assert page.evaluate("document.querySelectorAll('main img').length") == 0
 
 
+def test_the_pages_work_at_phone_width(server, page):
+    base, token, ids = server
+    docs = ROOT / "docs"
+    docs.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1100, "height": 800})
+    page.goto(f"{base}/triage")
+    page.screenshot(path=str(docs / "triage-queue.png"), full_page=True)
+    page.goto(f"{base}/triage/reports/{ids['clinic']}")
+    page.screenshot(path=str(docs / "triage-report.png"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/triage", f"/triage/reports/{ids['clinic']}"):
+        page.goto(base + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path  # nothing runs off the side
+    page.goto(f"{base}/triage")
+    cell, link = page.locator("td.url").first.bounding_box(), page.locator("td.url a").first.bounding_box()
+    assert cell["width"] > 300 and link["height"] < 50  # a URL reads across the screen, not one character per line
+    page.screenshot(path=str(docs / "triage-queue-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 720})
+
+
 def test_signed_out_reader_sees_only_the_sign_in_form(server, page):
     base, token, ids = server
     page.click("text=Sign out")
