@@ -13,6 +13,7 @@ const TIMEOUT_MS = 20000;
 const session = api.storage.session || null;
 const memory = new Map();
 const rubrics = new Map(); // service URL -> rubric promise
+const identities = new Map(); // service URL -> promise: true (a stemclaim service), false (something else), null (unreachable)
 
 async function settings() {
   return { ...DEFAULTS, ...(await api.storage.local.get(Object.keys(DEFAULTS))) };
@@ -68,6 +69,38 @@ async function fetchJson(url, options = {}) {
   }
 }
 
+/** Whether what answers at ``serviceUrl`` is a stemclaim service (its /health says so): checked before a page is sent. */
+function identify(serviceUrl) {
+  if (!identities.has(serviceUrl)) {
+    const pending = (async () => {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+      let response;
+      try {
+        response = await fetch(endpoint(serviceUrl, "/health"), { signal: controller.signal });
+      } catch (error) {
+        return null;
+      } finally {
+        clearTimeout(timer);
+      }
+      const body = await response.json().catch(() => null);
+      return Boolean(body && body.service === "stemclaim");
+    })().then((known) => {
+      if (known !== true) identities.delete(serviceUrl);
+      return known;
+    });
+    identities.set(serviceUrl, pending);
+  }
+  return identities.get(serviceUrl);
+}
+
+/** An error text if pages must not be sent to ``serviceUrl``, else null. */
+async function notStemclaim(serviceUrl) {
+  const known = await identify(serviceUrl);
+  if (known === null) return errorText(0, serviceUrl);
+  return known ? null : `The service at ${serviceUrl} is not a stemclaim service, so nothing was sent to it.`;
+}
+
 function rubricFor(serviceUrl) {
   if (!rubrics.has(serviceUrl)) {
     const pending = fetchJson(endpoint(serviceUrl, "/v1/criteria")).then((r) => {
@@ -106,6 +139,11 @@ async function assess(message, tabId) {
   if (!s.consent || s.mode === "off") return { ok: false, error: "stemclaim is switched off." };
   const url = pageUrl(message.url);
   const host = hostOf(message.url);
+  const refused = await notStemclaim(s.serviceUrl);
+  if (refused) {
+    await remember(tabId, { url, host, error: refused, at: Date.now() });
+    return { ok: false, error: refused };
+  }
   const reply = await fetchJson(endpoint(s.serviceUrl, "/v1/assess"), {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -172,6 +210,8 @@ const handlers = {
     const tab = await api.tabs.get(message.tabId).catch(() => null);
     const html = tab ? await api.tabs.sendMessage(tab.id, { type: "snapshot" }).catch(() => null) : null;
     if (!html) return { ok: false, error: "This page cannot be reported (stemclaim cannot read it)." };
+    const refused = await notStemclaim(s.serviceUrl);
+    if (refused) return { ok: false, error: refused };
     const reply = await fetchJson(endpoint(s.serviceUrl, "/v1/reports"), {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -201,6 +241,7 @@ const handlers = {
     }
     await api.storage.local.set(update);
     rubrics.clear();
+    identities.clear();
     return { ok: true, saved: Object.keys(update) };
   },
 };

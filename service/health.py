@@ -24,6 +24,7 @@ class Checks(Struct):
 
 
 class HealthResponse(Struct):
+    service: Literal["stemclaim"]  # what answers here: the extension checks it before sending a page
     status: Literal["ok", "unavailable"]
     model_version: str
     checks: Checks
@@ -43,5 +44,5 @@ class HealthController(Controller):
             store = "unavailable"
         checks = Checks(scoring=pool.state(), store=store)
         ok = checks.scoring == "ok" and checks.store == "ok"
-        body = HealthResponse(status="ok" if ok else "unavailable", model_version=manifest["version"], checks=checks)
+        body = HealthResponse(service="stemclaim", status="ok" if ok else "unavailable", model_version=manifest["version"], checks=checks)
         return Response(body, status_code=200 if ok else 503)

@@ -197,6 +197,20 @@ def test_dismissed_banner_stays_hidden_on_reload(consented, pages_server):
     page.close()
 
 
+def test_nothing_is_sent_to_a_service_that_is_not_stemclaim(consented, service, pages_server):
+    set_service(consented, f"http://127.0.0.1:{pages_server}")  # a plain web server answers there, not stemclaim
+    try:
+        page = visit(consented, f"http://127.0.0.1:{pages_server}/clinic_overclaim.html")
+        popup = extension_page(consented, "popup.html")
+        popup.wait_for_selector("#message.error", timeout=30000)
+        assert "is not a stemclaim service, so nothing was sent" in popup.inner_text("#message")
+        assert page.query_selector(BANNER) is None
+        popup.close()
+        page.close()
+    finally:
+        set_service(consented, service.url)
+
+
 def test_service_down_leaves_the_page_alone_and_the_popup_says_so(consented, service, pages_server):
     set_service(consented, f"http://127.0.0.1:{free_port()}")
     try:

@@ -46,7 +46,8 @@ def is_problem(response, status: int) -> dict:
 def test_health_criteria_model_and_openapi(api):
     health = api.get("/health").json()
     model = api.get("/v1/model").json()
-    assert health == {"status": "ok", "model_version": model["version"], "checks": {"scoring": "ok", "store": "ok"}}
+    assert health == {"service": "stemclaim", "status": "ok", "model_version": model["version"],
+                      "checks": {"scoring": "ok", "store": "ok"}}
     assert len(model["sha256"]) == 64 and model["rubric_version"] == "1"
     assert {"hit", "applicable", "moderate", "high"} == set(model["thresholds"])
     assert "spearman" in model["metrics"] and "scikit_learn" in model["trained_with"]
