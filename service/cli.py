@@ -88,10 +88,20 @@ def format_text(path: str, assessment) -> str:
     return "\n".join(lines)
 
 
+# Applied by uvicorn in every server process (with --workers N each is a fresh process): stemclaim's own lines at
+# INFO, uvicorn's, and alembic's only when something is wrong.
+LOG_CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}},
+    "root": {"handlers": ["stderr"], "level": "INFO"},
+    "loggers": {"alembic": {"level": "WARNING"}, "uvicorn": {"level": "INFO"}},
+}
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     """Start the HTTP service with uvicorn; settings from STEMCLAIM_* variables, then these flags."""
-    import logging
-
     import uvicorn
 
     from model.artifact import ArtifactError, verify_artifact
@@ -117,12 +127,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     store = _open_store(settings)
     if isinstance(store, int):
         return store
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     print(f"stemclaim: model {manifest['name']} {manifest['version']}; report store {store}; "
           f"listening on http://{settings.host}:{settings.port}", file=sys.stderr)
     uvicorn.run("service.app:create_app", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, access_log=False, log_level="info",
+                workers=settings.workers, access_log=False, log_level="info", log_config=LOG_CONFIG,
                 proxy_headers=bool(settings.trusted_proxies),
                 forwarded_allow_ips=",".join(settings.trusted_proxies) or "",
                 limit_concurrency=settings.max_connections)

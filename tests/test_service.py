@@ -304,3 +304,56 @@ def test_every_problem_type_is_a_page_the_service_serves(api):
     problem = api.post("/v1/assess", content=b"{nope", headers={"content-type": "application/json"}).json()
     assert problem["type"] == "/problems/malformed-json" and api.get(problem["type"]).status_code == 200
     assert api.get("/problems/not-a-kind").status_code == 404
+
+
+def _session_members(session: int) -> list[int]:
+    """Processes still alive in a session (field 6 of /proc/PID/stat)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == session and fields[0] != "Z":
+                members.append(int(entry.name))
+    return members
+
+
+@pytest.mark.slow
+def test_serve_with_two_workers_logs_from_each_and_stops_every_child(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from servers import free_port
+
+    port, log = free_port(), tmp_path / "serve.log"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "STEMCLAIM_DATA_DIR": str(tmp_path),
+           "STEMCLAIM_SCORING_WORKERS": "1"}
+    with log.open("w") as sink:
+        server = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", "2"],
+                                  cwd=ROOT, env=env, stdout=sink, stderr=sink, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while log.read_text().count(" loaded (sha256 ") < 2:  # each server process loads its scoring pool
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.5)
+        for _ in range(4):
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/assess", data=b'{"html": "<p>x</p>"}',
+                                             headers={"Content-Type": "application/json"}, method="POST")
+            assert urllib.request.urlopen(request, timeout=60).status == 200
+        time.sleep(1)
+        workers = {line.split("[", 1)[1].split("]", 1)[0] for line in log.read_text().splitlines()
+                   if " loaded (sha256 " in line}
+        assert len(workers) == 2 and log.read_text().count("POST /v1/assess 200") == 4
+    finally:
+        os.kill(server.pid, signal.SIGTERM)
+        server.wait(60)
+    deadline = time.monotonic() + 20
+    while (left := _session_members(server.pid)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert left == [], f"still running after the server stopped: {left}"
+    assert "leaked semaphore" not in log.read_text()

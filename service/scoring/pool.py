@@ -101,7 +101,11 @@ class ScoringPool:
             return "busy" if self._in_flight >= self.capacity else "ok"
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Stop every worker now (a page in progress is abandoned) and wait until they are gone: nothing outlives the
+        server process."""
+        for process in list(getattr(self._executor, "_processes", {}).values()):
+            process.kill()
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
     def _release(self, _: Future) -> None:
         with self._lock:
