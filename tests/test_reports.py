@@ -589,3 +589,16 @@ def test_bulk_status_change_from_the_queue(api):
     assert api.post("/triage/bulk-status", data={"csrf": csrf, "status": "dismissed"}).status_code == 422
     assert api.get(f"/v1/reports/{ids[2]}", headers=api.bearer).json()["status"] == "new"
     api.cookies.clear()
+
+
+def test_a_site_page_lists_every_report_of_the_site_with_its_scores_over_time(api):
+    first = filed(api, "https://www.sitepage.example/a", CLINIC.replace("Renova", "Renova site A"))
+    second = filed(api, "https://sitepage.example/b", HOSPITAL)
+    filed(api, "https://elsewhere.example/c", CLINIC)
+    sign_in(api)
+    page = api.get("/triage/hosts/sitepage.example")
+    assert page.status_code == 200
+    assert f'/triage/reports/{first}"' in page.text and f'/triage/reports/{second}"' in page.text
+    assert "elsewhere.example" not in page.text and page.text.count('<table class="history">') == 2
+    assert "/triage/hosts/www.sitepage.example" in api.get("/triage", params={"host": "sitepage"}).text
+    api.cookies.clear()

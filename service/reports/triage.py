@@ -16,7 +16,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException
-from litestar.params import Body, FromQuery, QueryParameter
+from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Stream, Template
 from litestar.template.config import TemplateConfig
@@ -143,6 +143,20 @@ class TriageController(Controller):
             "csv": link("/triage/export", format="csv"), "jsonl": link("/triage/export", format="jsonl"),
             "back": link("/triage", page=page),
             "csrf": csrf_token(request.cookies.get(COOKIE, ""))})
+
+    @get("/hosts/{host:str}", guards=[regulator])
+    async def host(self, request: Request, sessions: NamedDependency[sessionmaker], host: FromPath[str]) -> Template:
+        """Every report of one site, each with its scores over time (one line per assessment)."""
+        chosen = _chosen("", "", host, "", "", "", "newest")
+
+        def work(session: Session):
+            rows, total = store.list_reports(session, chosen, 500, 0)
+            return [(r, store.history(session, r.id)) for r in rows if r.host.removeprefix("www.") ==
+                    host.strip().lower().removeprefix("www.")]
+
+        reports = await in_db(sessions, work)
+        return Template("host.html", context={"actor": request.state.actor, "host": host, "reports": reports,
+                                              "csrf": csrf_token(request.cookies.get(COOKIE, ""))})
 
     @get("/export", guards=[regulator])
     async def export(self, sessions: NamedDependency[sessionmaker], format: FromQuery[str] = "csv",
