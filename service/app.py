@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
@@ -22,7 +23,7 @@ from model.artifact import ArtifactError, verify_artifact
 from model.rubric import Rubric, load_rubric
 from service.health import HealthController
 from service.problem_pages import ProblemPagesController
-from service.problems import EXCEPTION_HANDLERS
+from service.problems import EXCEPTION_HANDLERS, SlowBodyError
 from service.ratelimit import RateLimiter
 from service.reports.api import ReportsController
 from service.reports.auth import REGULATOR_TOKEN
@@ -70,6 +71,35 @@ def access_log(app: ASGIApp) -> ASGIApp:
                      (time.perf_counter() - started) * 1000, f" host={printable(host)}" if host else "")
 
     return middleware
+
+
+def body_deadline(seconds: float) -> Callable[[ASGIApp], ASGIApp]:
+    """Middleware: a request body that stops arriving for ``seconds`` gets a 408 instead of holding its connection
+    and memory open. Only the body is timed; once it is complete, the app may wait on the connection as it likes."""
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            complete = False
+
+            async def timed_receive():
+                nonlocal complete
+                if complete:
+                    return await receive()
+                try:
+                    message = await asyncio.wait_for(receive(), seconds)
+                except asyncio.TimeoutError:
+                    raise SlowBodyError(f"The request body stopped arriving for {seconds:g} seconds.") from None
+                complete = message["type"] != "http.request" or not message.get("more_body", False)
+                return message
+
+            await app(scope, timed_receive, send)
+
+        return middleware
+
+    return wrap
 
 
 def _provide_pool(state: State) -> ScoringPool:
@@ -136,7 +166,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST", "OPTIONS"],
                                allow_headers=["Content-Type"]),
         request_max_body_size=settings.max_body_bytes,
-        middleware=[access_log],
+        middleware=[access_log, body_deadline(settings.body_timeout_seconds)],
         openapi_config=OpenAPIConfig(
             title="stemclaim", version="1", path="/schema",
             description="How far a page overclaims stem-cell therapy for MS.",

@@ -46,6 +46,8 @@ KINDS = {
     "invalid-format": "Exports are csv or jsonl.",
     "unsupported-media-type": "Send JSON (application/json), or a page itself as text/html to /v1/assess.",
     "too-large": "The request body is over the service's size limit (STEMCLAIM_MAX_BODY_BYTES).",
+    "slow-body": "The request body stopped arriving for longer than the service waits (STEMCLAIM_BODY_TIMEOUT_SECONDS); "
+                 "send it again in one go.",
     "not-a-page": "The input is not a page: binary data, or not text at all.",
     "page-too-complex": "The page has far more markup than a real page (over 100,000 tags once scripts and styles "
                         "are cut), so it was not read.",
@@ -74,6 +76,14 @@ def problem(status: int, detail: str, kind: str | None = None) -> dict:
 def _response(status: int, detail: str, headers: dict[str, str] | None = None, kind: str | None = None) -> Response:
     return Response(content=problem(status, detail, kind), status_code=status, media_type=PROBLEM_JSON,
                     headers=headers or {})
+
+
+class SlowBodyError(Exception):
+    """The client stopped sending its request body part-way (see :func:`service.app.body_deadline`)."""
+
+
+def handle_slow_body(_: Request, exc: SlowBodyError) -> Response:
+    return _response(408, str(exc), {"Connection": "close"}, kind="slow-body")
 
 
 def handle_problem(_: Request, exc: ProblemError) -> Response:
@@ -109,4 +119,5 @@ def _validation_detail(exc: ValidationException) -> str:
     return "; ".join(parts) or "The request body is not valid."
 
 
-EXCEPTION_HANDLERS = {ProblemError: handle_problem, HTTPException: handle_http_exception, Exception: handle_unexpected}
+EXCEPTION_HANDLERS = {ProblemError: handle_problem, SlowBodyError: handle_slow_body,
+                      HTTPException: handle_http_exception, Exception: handle_unexpected}

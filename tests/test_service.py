@@ -357,3 +357,22 @@ def test_serve_with_two_workers_logs_from_each_and_stops_every_child(tmp_path):
         time.sleep(0.5)
     assert left == [], f"still running after the server stopped: {left}"
     assert "leaked semaphore" not in log.read_text()
+
+
+@pytest.mark.slow
+def test_a_body_that_stops_arriving_gets_a_408(tmp_path):
+    import socket
+    import time
+
+    env = {"STEMCLAIM_BODY_TIMEOUT_SECONDS": "1", "STEMCLAIM_SCORING_WORKERS": "1", "STEMCLAIM_DATA_DIR": str(tmp_path)}
+    with running_service(env) as base:
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=15) as connection:
+            connection.sendall(b"POST /v1/assess HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                               b"Content-Length: 1000\r\n\r\n{\"html\": \"")
+            started, answer = time.monotonic(), b""
+            while chunk := connection.recv(4096):  # the server closes the connection after its answer
+                answer += chunk
+        answer = answer.decode("latin-1")
+        assert answer.startswith("HTTP/1.1 408"), answer
+        assert "slow-body" in answer and time.monotonic() - started < 10
