@@ -148,6 +148,7 @@ class Assessor:
         self._ahsct = self.rubric.with_role("ahsct_option").id
         self._mitigating = [ids.index(c) for c in self.rubric.mitigating if c != self._ahsct]
         self._sales = ids.index(self.rubric.with_role("sales").id)
+        self._weight = {c.id: c.grade or 0 for c in self.rubric.criteria}  # red flags ordered by it in the summary
 
     @classmethod
     def from_directory(cls, directory: Path = ARTIFACT_DIR) -> "Assessor":
@@ -194,8 +195,7 @@ class Assessor:
         else:
             level = "low"
         findings = tuple(self._finding(j, p, hit[j]) for j in range(len(self.rubric.criteria)))
-        weight = {c.id: c.grade or 0 for c in self.rubric.criteria}
-        red_titles = [f.title for f in sorted(findings, key=lambda f: (-weight[f.id], -f.probability))
+        red_titles = [f.title for f in sorted(findings, key=lambda f: (-self._weight[f.id], -f.probability))
                       if f.hit and f.kind == "red_flag"]
         guideline = any(f.hit and f.id == self._ahsct for f in findings)
         return Assessment(

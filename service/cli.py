@@ -7,11 +7,12 @@ import argparse
 import json
 import socket
 import sys
-from importlib.metadata import PackageNotFoundError, entry_points, version
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from model.sentences import split_sentences
 from model.text import visible_text
+from service.settings import stemclaim_version
 
 
 def _cmd_text(args: argparse.Namespace) -> int:
@@ -40,12 +41,6 @@ def _read_input(path: str) -> bytes:
                          "stemclaim score -")
     return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
 
-
-def _version() -> str:
-    try:
-        return version("stemclaim")
-    except PackageNotFoundError:
-        return "unknown (not installed)"
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
@@ -143,15 +138,11 @@ def _open_store(settings) -> str | int:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from service.reports.tables import StoreURLError, database_url, make_engine, upgrade
+    from service.reports.tables import StoreURLError, database_url
 
     url = database_url(settings.database_url, settings.data_dir)
     try:
-        engine = make_engine(url)
-        try:
-            upgrade(engine)
-        finally:
-            engine.dispose()
+        _migrated_engine(url).dispose()
     except StoreURLError as exc:
         print(f"stemclaim: cannot start: {exc}", file=sys.stderr)
         return 2
@@ -162,15 +153,26 @@ def _open_store(settings) -> str | int:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _migrated_engine(url: str):
+    """An engine on the report store at ``url``, migrated to the latest schema."""
+    from service.reports.tables import make_engine, upgrade
+
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
 def _store_sessions():
     """A session factory on the configured report database, migrated to the latest schema."""
-    from service.reports.tables import database_url, make_engine, sessions, upgrade
+    from service.reports.tables import database_url, sessions
     from service.settings import Settings
 
     settings = Settings.from_env()
-    engine = make_engine(database_url(settings.database_url, settings.data_dir))
-    upgrade(engine)
-    return sessions(engine)
+    return sessions(_migrated_engine(database_url(settings.database_url, settings.data_dir)))
 
 
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -250,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stemclaim", description="How far a web page overclaims stem-cell therapy for multiple sclerosis.",
         epilog="Example: stemclaim score saved-page.html   (see the README for the service, reports and audits)")
-    parser.add_argument("--version", action="version", version=f"stemclaim {_version()}")
+    parser.add_argument("--version", action="version", version=f"stemclaim {stemclaim_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     text = commands.add_parser("text", help="print the visible text stemclaim reads from HTML files")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from model.artifact import ARTIFACT_DIR
@@ -66,3 +67,11 @@ def _parse(name: str, raw: str, default):
     if isinstance(default, Path):
         return Path(raw)
     return raw
+
+
+def stemclaim_version() -> str:
+    """The installed package's version, for --version and audit reports."""
+    try:
+        return version("stemclaim")
+    except PackageNotFoundError:
+        return "unknown (not installed)"

@@ -9,12 +9,12 @@ from collections import Counter, defaultdict
 import json
 from datetime import datetime, timezone
 from html import escape
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from model.rubric import LEVELS, load_rubric
 from service.audit.outputs import ERRORS, REPORT, read_results
+from service.settings import stemclaim_version
 
 
 def _png(figure) -> str:
@@ -165,12 +165,5 @@ def write_report(out: Path, skipped: dict[str, int], inputs: list[str]) -> None:
     errors = [json.loads(line) for line in errors_path.read_text("utf-8").splitlines()
               if line.strip()] if errors_path.exists() else []
     run = {"written": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "inputs": [str(i) for i in inputs],
-           "stemclaim": _version()}
+           "stemclaim": stemclaim_version()}
     (out / REPORT).write_text(render(read_results(out), skipped, errors, run), "utf-8")
-
-
-def _version() -> str:
-    try:
-        return version("stemclaim")
-    except PackageNotFoundError:
-        return "(not installed)"

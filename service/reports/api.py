@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from model.rubric import Level
 from service.reports import store
 from service.reports.auth import REGULATOR_TOKEN, regulator
-from service.reports.evidence import checked_snapshot, evidence_package
-from service.reports.queries import detail, download, export_stream, filters, in_db, load_report, summary
+from service.reports.evidence import evidence_response, snapshot_response
+from service.reports.queries import detail, export_stream, filters, in_db, load_report, summary
 from service.reports.schemas import (
     ReportDetail, ReportId, ReportReceived, ReportPage, ReportRequest, Sort, Status, StatusChange,
 )
@@ -105,14 +105,12 @@ class ReportsController(Controller):
     @get("/{report_id:int}/snapshot", **REGULATOR_ONLY, media_type="text/html", responses=TRIAGE_PROBLEMS,
          summary="The stored snapshot, as reported (sanitised), checked against its SHA-256")
     async def snapshot(self, sessions: NamedDependency[sessionmaker], report_id: ReportId) -> Response[str]:
-        html = await in_db(sessions, lambda s: checked_snapshot(load_report(s, report_id)))
-        return Response(html, media_type="text/html; charset=utf-8", headers=download(f"report-{report_id}.html"))
+        return await snapshot_response(sessions, report_id)
 
     @get("/{report_id:int}/evidence.zip", **REGULATOR_ONLY, media_type="application/zip", responses=TRIAGE_PROBLEMS,
          summary="Evidence package: snapshot, its text, every assessment, submissions and the status trail, hashed")
     async def evidence(self, sessions: NamedDependency[sessionmaker], report_id: ReportId) -> Response[bytes]:
-        package = await in_db(sessions, lambda s: evidence_package(s, load_report(s, report_id)))
-        return Response(package, media_type="application/zip", headers=download(f"stemclaim-report-{report_id}.zip"))
+        return await evidence_response(sessions, report_id)
 
     @patch("/{report_id:int}", **REGULATOR_ONLY, summary="Change a report's status (recorded in its audit trail)",
            responses=TRIAGE_PROBLEMS)

@@ -9,11 +9,12 @@ import json
 import zipfile
 
 import msgspec
-from sqlalchemy.orm import Session
+from litestar import Response
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.problems import ProblemError
 from service.reports import store
-from service.reports.queries import detail
+from service.reports.queries import detail, download, in_db, load_report
 from service.reports.tables import Report
 
 README = """stemclaim evidence package for report {id}
@@ -58,3 +59,15 @@ def evidence_package(session: Session, report: Report) -> bytes:
             package.writestr(name, body)
         package.writestr("manifest.json", json.dumps(manifest, indent=1))
     return buffer.getvalue()
+
+
+async def snapshot_response(sessions: sessionmaker, report_id: int) -> Response[str]:
+    """The checked snapshot as a sandboxed download (the API's and the triage page's)."""
+    html = await in_db(sessions, lambda s: checked_snapshot(load_report(s, report_id)))
+    return Response(html, media_type="text/html; charset=utf-8", headers=download(f"report-{report_id}.html"))
+
+
+async def evidence_response(sessions: sessionmaker, report_id: int) -> Response[bytes]:
+    """The evidence package as a download (the API's and the triage page's)."""
+    package = await in_db(sessions, lambda s: evidence_package(s, load_report(s, report_id)))
+    return Response(package, media_type="application/zip", headers=download(f"stemclaim-report-{report_id}.zip"))

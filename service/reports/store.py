@@ -70,6 +70,11 @@ class Filters:
     sort: str = "score"
 
 
+def _contains(column, text: str):
+    """``column`` holds ``text`` as a plain substring: % and _ match themselves."""
+    return column.like("%" + _LIKE_SPECIALS.sub(r"\\\g<0>", text) + "%", escape="\\")
+
+
 def _filtered(filters: Filters):
     query = select(Report)
     if filters.level:
@@ -77,12 +82,10 @@ def _filtered(filters: Filters):
     if filters.status:
         query = query.where(Report.status == filters.status)
     if filters.host:  # "clinic.example" finds www.clinic.example and ms.clinic.example; "clinic" any host with it
-        wanted = filters.host.strip().lower().removeprefix("www.")
-        query = query.where(Report.host.like("%" + _LIKE_SPECIALS.sub(r"\\\g<0>", wanted) + "%", escape="\\"))
-    if filters.q:  # a plain substring: % and _ match themselves
-        needle = "%" + _LIKE_SPECIALS.sub(r"\\\g<0>", filters.q.lower()) + "%"
-        noted = select(Submission.report_id).where(func.lower(Submission.note).like(needle, escape="\\"))
-        query = query.where(or_(func.lower(Report.url).like(needle, escape="\\"), Report.id.in_(noted)))
+        query = query.where(_contains(Report.host, filters.host.strip().lower().removeprefix("www.")))
+    if filters.q:
+        noted = select(Submission.report_id).where(_contains(func.lower(Submission.note), filters.q.lower()))
+        query = query.where(or_(_contains(func.lower(Report.url), filters.q.lower()), Report.id.in_(noted)))
     if filters.since:
         query = query.where(Report.created_at >= filters.since)
     if filters.until:

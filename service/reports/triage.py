@@ -27,8 +27,8 @@ from model.rubric import LEVELS, load_rubric
 from service.problems import ProblemError, problem_detail
 from service.reports import store
 from service.reports.auth import COOKIE, CREDENTIAL, NotSignedIn, csrf_token, regulator, same_token, token_owner
-from service.reports.evidence import checked_snapshot, evidence_package
-from service.reports.queries import detail, download, export_stream, filters, in_db, load_report
+from service.reports.evidence import evidence_response, snapshot_response
+from service.reports.queries import detail, export_stream, filters, in_db, load_report
 from service.reports.schemas import MAX_NOTE, ReportId
 from service.reports.tables import STATUSES
 from service.web import plain_text
@@ -208,13 +208,11 @@ class TriageController(Controller):
 
     @get("/reports/{report_id:int}/snapshot", guards=[regulator], media_type="text/html")
     async def snapshot(self, sessions: NamedDependency[sessionmaker], report_id: ReportId) -> Response[str]:
-        html = await in_db(sessions, lambda s: checked_snapshot(load_report(s, report_id)))
-        return Response(html, media_type="text/html; charset=utf-8", headers=download(f"report-{report_id}.html"))
+        return await snapshot_response(sessions, report_id)
 
     @get("/reports/{report_id:int}/evidence.zip", guards=[regulator], media_type="application/zip")
     async def evidence(self, sessions: NamedDependency[sessionmaker], report_id: ReportId) -> Response[bytes]:
-        package = await in_db(sessions, lambda s: evidence_package(s, load_report(s, report_id)))
-        return Response(package, media_type="application/zip", headers=download(f"stemclaim-report-{report_id}.zip"))
+        return await evidence_response(sessions, report_id)
 
     @post("/bulk-status", status_code=303, guards=[regulator])
     async def bulk_status(self, request: Request, sessions: NamedDependency[sessionmaker]) -> Redirect:

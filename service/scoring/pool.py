@@ -59,6 +59,13 @@ def _call(work: Callable, args: tuple) -> tuple[str, object]:
         return "refused", exc
 
 
+def _stop(executor: ProcessPoolExecutor, wait: bool) -> None:
+    """Kill an executor's worker processes (work in progress is abandoned) and shut it down."""
+    for process in list(getattr(executor, "_processes", {}).values()):
+        process.kill()
+    executor.shutdown(wait=wait, cancel_futures=True)
+
+
 class ScoringPool:
     """``workers`` processes and at most ``workers + queue_size`` pages in flight; beyond that, :class:`QueueFull`."""
 
@@ -84,9 +91,7 @@ class ScoringPool:
             if self._executor is not old:
                 return
             self._executor, self._ready = self._new_executor()
-        for process in list(getattr(old, "_processes", {}).values()):
-            process.kill()
-        old.shutdown(wait=False, cancel_futures=True)
+        _stop(old, wait=False)
 
     def warm_up(self) -> None:
         """Wait until every worker has loaded its model."""
@@ -103,9 +108,7 @@ class ScoringPool:
     def close(self) -> None:
         """Stop every worker now (a page in progress is abandoned) and wait until they are gone: nothing outlives the
         server process."""
-        for process in list(getattr(self._executor, "_processes", {}).values()):
-            process.kill()
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        _stop(self._executor, wait=True)
 
     def _release(self, _: Future) -> None:
         with self._lock:
