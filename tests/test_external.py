@@ -57,6 +57,8 @@ def test_evaluate_external_command_prints_the_figures(labelled):
         assert figure in out
     assert "By page kind" in out and "irrelevant" in out and "(all on-topic)" in out
     assert "Grade-0 pages shown high:" in out
+    # The labels name no evidence sentences, so evidence precision is not measured, not 0.
+    assert "| evidence_precision | n/a |" in out
 
 
 @pytest.mark.parametrize("labels, message", [

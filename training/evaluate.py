@@ -75,7 +75,8 @@ def metrics(pages: list[Labelled], results: list[Assessment], red_flags: tuple[s
         "criteria_brier": round(float(np.mean((proba - truth) ** 2)), 4) if len(pages) else None,
         "applicability_accuracy": round(float(np.mean(applicable_truth == applicable_pred)), 4) if len(pages) else None,
         "applicability_brier": _safe(brier_score_loss, applicable_truth, [r.applicable_probability for r in results]),
-        "evidence_precision": round(listed / total, 4) if total else None,
+        # Labels without evidence sentences (an external set) say nothing about which sentences are right.
+        "evidence_precision": round(listed / total, 4) if total and any(p.evidence for p in pages) else None,
         **verdict_counts(pages, results),
         "per_criterion_f1": {c: _safe(f1_score, truth[:, j], hit[:, j], zero_division=1.0) for j, c in enumerate(ids)},
     }
