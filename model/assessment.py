@@ -181,10 +181,7 @@ class Assessor:
         ceiling = self._ceiling(hit)
         if self._careful(p):
             ceiling = min(ceiling, 1)
-        if not applicable:
-            # The rubric grades a page not about stem-cell therapy for MS 0, whatever its claims: so is its score.
-            score = 0.0
-        elif ceiling == 0:
+        if ceiling == 0:
             score = min(score, round(self.moderate - 0.1, 1))
         elif ceiling == 1:
             score = min(score, round(self.high - 0.1, 1))

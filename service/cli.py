@@ -128,7 +128,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
                 workers=settings.workers, access_log=False, log_level="info", log_config=LOG_CONFIG,
                 proxy_headers=bool(settings.trusted_proxies),
                 forwarded_allow_ips=",".join(settings.trusted_proxies) or "",
-                limit_concurrency=settings.max_connections)
+                limit_concurrency=settings.max_connections, http="service.protocol:HeaderDeadlineProtocol")
     return 0
 
 

@@ -48,6 +48,8 @@ KINDS = {
     "too-large": "The request body is over the service's size limit (STEMCLAIM_MAX_BODY_BYTES).",
     "slow-body": "The request body stopped arriving for longer than the service waits (STEMCLAIM_BODY_TIMEOUT_SECONDS); "
                  "send it again in one go.",
+    "slow-headers": "The request headers did not arrive within the time the service waits "
+                    "(STEMCLAIM_HEADER_TIMEOUT_SECONDS); the connection was closed.",
     "not-a-page": "The input is not a page: binary data, or not text at all.",
     "page-too-complex": "The page has far more markup than a real page (over 100,000 tags once scripts and styles "
                         "are cut), so it was not read.",

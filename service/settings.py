@@ -29,6 +29,7 @@ class Settings:
     scoring_workers: int = 2
     queue_size: int = 64
     request_timeout_seconds: float = 20.0
+    header_timeout_seconds: float = 10.0  # longest wait for a request's headers before a 408
     body_timeout_seconds: float = 30.0  # longest pause while a request body arrives before a 408
     artifact_dir: Path = field(default=ARTIFACT_DIR)
     data_dir: Path | None = None  # default: the user's data directory

@@ -126,12 +126,12 @@ def test_assess_is_thread_safe(fixture_html):
                                   "Hello world. Our bakery sells bread."])
 def test_a_page_with_nothing_to_judge_is_not_applicable(page):
     result = assess(page)
-    assert not result.applicable and result.level == "not_applicable" and result.grade == 0 and result.score == 0
+    assert not result.applicable and result.level == "not_applicable" and result.grade == 0
 
 
 def test_a_page_that_never_names_ms_is_not_applicable_however_it_reads():
     knee = assess("Our stem cells cure arthritis and repair damaged cartilage with no side effects. Guaranteed.")
-    assert knee.level == "not_applicable" and knee.grade == 0 and knee.score == 0
+    assert knee.level == "not_applicable" and knee.grade == 0
     same_claims_for_ms = assess("Our stem cells cure multiple sclerosis and repair damaged myelin with no side "
                                 "effects. Guaranteed.")
     assert same_claims_for_ms.applicable and same_claims_for_ms.level == "high"
@@ -209,16 +209,3 @@ def test_tag_soup_beyond_any_real_page_is_refused_not_parsed():
         assess("<a>x" * (MAX_TAGS + 1))
     scripts = "<script>" + "if (a<b) {}" * (MAX_TAGS + 1) + "</script><p>Stem cells for MS.</p>"
     assert assess(scripts).text_length > 0  # markup inside scripts is not counted
-
-
-def test_a_page_judged_not_applicable_scores_zero_however_strong_its_claims():
-    from dataclasses import replace
-
-    from model.assessment import default_assessor
-
-    assessor = default_assessor()
-    claims = assessor.model.predict_text("Our stem cells cure multiple sclerosis and repair damaged myelin. Guaranteed.")
-    assert assessor._assessment(claims, 80).score >= assessor.high
-    borderline = replace(claims, applicable_proba=assessor.applicable_threshold - 0.01)
-    result = assessor._assessment(borderline, 80)
-    assert result.level == "not_applicable" and result.grade == 0 and result.score == 0.0

@@ -376,3 +376,35 @@ def test_a_body_that_stops_arriving_gets_a_408(tmp_path):
         answer = answer.decode("latin-1")
         assert answer.startswith("HTTP/1.1 408"), answer
         assert "slow-body" in answer and time.monotonic() - started < 10
+
+
+@pytest.mark.slow
+def test_headers_that_trickle_in_get_a_408_and_a_prompt_client_is_unaffected(tmp_path):
+    import socket
+    import time
+
+    def exchange(connection: socket.socket) -> str:
+        answer = b""
+        while chunk := connection.recv(4096):  # the server closes the connection after its answer
+            answer += chunk
+        return answer.decode("latin-1")
+
+    env = {"STEMCLAIM_HEADER_TIMEOUT_SECONDS": "1.5", "STEMCLAIM_SCORING_WORKERS": "1",
+           "STEMCLAIM_DATA_DIR": str(tmp_path)}
+    with running_service(env) as base:
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=15) as slow:
+            started = time.monotonic()
+            for piece in (b"GET /health HTTP/1.1\r\n", b"Host: x\r\n", b"X-A: 1\r\n", b"X-B: 2\r\n"):
+                slow.sendall(piece)  # a byte now and then: each keeps uvicorn's keep-alive timer from firing
+                time.sleep(0.5)
+            answer = exchange(slow)
+        assert answer.startswith("HTTP/1.1 408"), answer
+        assert "slow-headers" in answer and time.monotonic() - started < 6
+        # A client that sends its request promptly, even after a pause on a kept-alive connection, is served.
+        with socket.create_connection((host, int(port)), timeout=15) as prompt:
+            prompt.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert prompt.recv(4096).startswith(b"HTTP/1.1 200")
+            time.sleep(1.0)
+            prompt.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            assert exchange(prompt).startswith("HTTP/1.1 200")
