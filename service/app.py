@@ -13,20 +13,18 @@ from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from model.artifact import ArtifactError, verify_artifact
 from model.rubric import Rubric, load_rubric
+from service.api_docs import assets_router, openapi_config
 from service.health import HealthController
 from service.problem_pages import ProblemPagesController
 from service.problems import EXCEPTION_HANDLERS, SlowBodyError
 from service.ratelimit import RateLimiter
 from service.reports.api import ReportsController
-from service.reports.auth import REGULATOR_TOKEN
 from service.reports.tables import database_url, make_engine, sessions, upgrade
 from service.reports.triage import TEMPLATES, TriageController
 from service.scoring.api import SCORING_HANDLERS, AssessController, MetaController
@@ -156,7 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[AssessController, MetaController, HealthController, ReportsController, TriageController,
-                        ProblemPagesController],
+                        ProblemPagesController, assets_router()],
         template_config=TEMPLATES,
         lifespan=[lifespan],
         state=State({"settings": settings, "limiter": RateLimiter(settings.rate_limit_per_minute),
@@ -167,11 +165,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                allow_headers=["Content-Type"]),
         request_max_body_size=settings.max_body_bytes,
         middleware=[access_log, body_deadline(settings.body_timeout_seconds)],
-        openapi_config=OpenAPIConfig(
-            title="stemclaim", version="1", path="/schema",
-            description="How far a page overclaims stem-cell therapy for MS.",
-            components=Components(security_schemes={REGULATOR_TOKEN: SecurityScheme(
-                type="http", scheme="bearer", description="A regulator's token from `stemclaim tokens create`")})),
+        openapi_config=openapi_config(),
         logging_config=None,
         debug=False,
     )

@@ -65,6 +65,19 @@ def test_health_criteria_model_and_openapi(api):
     assert {"200", "400", "413", "415", "422", "429", "503"} <= set(assess["responses"])
 
 
+
+def test_api_docs_page_loads_everything_from_the_service_itself(api):
+    import re
+
+    page = api.get("/schema")
+    assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+    references = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert len(references) >= 4 and not [r for r in references if "//" in r]  # no CDN, no fonts from outside
+    for reference in references:
+        asset = api.get(reference)
+        assert asset.status_code == 200 and len(asset.content) > 100, reference
+    assert "/schema/assets" not in str(api.get("/schema/openapi.json").json()["paths"])
+
 def test_assess_json_strips_query_and_fragment(api):
     body = api.post("/v1/assess", json={"html": CLINIC, "url": "https://Clinic.example/ms?utm=1&id=2#top"}).json()
     assert body["url"] == "https://clinic.example/ms"  # host names are case-insensitive: kept in lower case
