@@ -3,7 +3,11 @@
 if (!globalThis.stemclaimLevels && typeof importScripts === "function") importScripts("levels.js");
 const api = globalThis.browser || globalThis.chrome;
 
-const DEFAULTS = { consent: false, mode: "auto", serviceUrl: "http://127.0.0.1:8000", neverSites: [], dismissedSites: [] };
+// Two services: ``serviceUrl`` scores pages (and stores nothing); ``reportUrl`` receives reports, which it stores for
+// regulators (a regulator's own instance, or the same service).
+const DEFAULTS = { consent: false, mode: "auto", serviceUrl: "http://127.0.0.1:8000", reportUrl: "http://127.0.0.1:8000",
+                   neverSites: [], dismissedSites: [] };
+const SERVICE_URL = /^https?:\/\/[^\s]+$/i;
 const MODES = ["auto", "manual", "off"];
 const BADGES = { ...Object.fromEntries(Object.entries(globalThis.stemclaimLevels).map(([id, l]) => [id, [l.badge, l.colour]])),
                  error: ["!", "#50575e"] };
@@ -193,7 +197,7 @@ const handlers = {
     const own = tab ? await recall(`tab:${tab.id}`) : null;
     const status = own || (await recall("latest"));
     return { consent: s.consent, mode: s.mode, host, never: s.neverSites.includes(host), status, checked: Boolean(own),
-             tabId: tab && tab.id };
+             tabId: tab && tab.id, serviceUrl: s.serviceUrl, reportUrl: s.reportUrl };
   },
   async "set-mode"(message) {
     if (!MODES.includes(message.mode)) return { ok: false };
@@ -210,14 +214,14 @@ const handlers = {
     const tab = await api.tabs.get(message.tabId).catch(() => null);
     const html = tab ? await api.tabs.sendMessage(tab.id, { type: "snapshot" }).catch(() => null) : null;
     if (!html) return { ok: false, error: "This page cannot be reported (stemclaim cannot read it)." };
-    const refused = await notStemclaim(s.serviceUrl);
+    const refused = await notStemclaim(s.reportUrl);
     if (refused) return { ok: false, error: refused };
-    const reply = await fetchJson(endpoint(s.serviceUrl, "/v1/reports"), {
+    const reply = await fetchJson(endpoint(s.reportUrl, "/v1/reports"), {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ url: pageUrl(tab.url), html, note: String(message.note || "").slice(0, 5000) || null }),
     });
-    if (!reply.body) return { ok: false, error: errorText(reply.status, s.serviceUrl) };
+    if (!reply.body) return { ok: false, error: errorText(reply.status, s.reportUrl) };
     return { ok: true, level: reply.body.assessment && reply.body.assessment.level };
   },
   async check(message) {
@@ -232,8 +236,8 @@ const handlers = {
   },
   async "set-options"(message) {
     const update = {};
-    if (typeof message.serviceUrl === "string" && /^https?:\/\/[^\s]+$/i.test(message.serviceUrl.trim())) {
-      update.serviceUrl = message.serviceUrl.trim();
+    for (const key of ["serviceUrl", "reportUrl"]) {
+      if (typeof message[key] === "string" && SERVICE_URL.test(message[key].trim())) update[key] = message[key].trim();
     }
     if (MODES.includes(message.mode)) update.mode = message.mode;
     if (Array.isArray(message.neverSites)) {

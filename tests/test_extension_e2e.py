@@ -53,12 +53,16 @@ def service(tmp_path_factory):
                 return True
 
             @staticmethod
-            def assess_requests() -> int:
-                """Pages scored so far, read once the log has been quiet for half a second."""
+            def count(line: str) -> int:
+                """Log lines containing ``line`` so far, read once the log has been quiet for half a second."""
                 count = -1
-                while count != (count := log.read_text().count("POST /v1/assess ")):
+                while count != (count := log.read_text().count(line)):
                     time.sleep(0.5)
                 return count
+
+            @classmethod
+            def assess_requests(cls) -> int:
+                return cls.count("POST /v1/assess ")
 
         yield Service
 
@@ -82,10 +86,12 @@ def extension_page(context, name: str):
     return page
 
 
-def set_service(context, url: str) -> None:
+def set_service(context, url: str, reports: str | None = None) -> None:
+    """Score pages at ``url``; file reports there too, or at ``reports``."""
     page = extension_page(context, "options.html")
     page.wait_for_function("document.getElementById('serviceUrl').value !== ''")
     page.fill("#serviceUrl", url)
+    page.fill("#reportUrl", reports or url)
     page.click("#save")
     page.wait_for_selector("#saved:has-text('Saved.')")
     page.close()
@@ -174,6 +180,28 @@ def test_report_this_page_files_a_report(consented, service, pages_server):
     assert service.logged("POST /v1/reports 202")
     page.close()
 
+
+def test_reports_go_to_the_report_service_and_the_popup_says_where_each_goes(consented, service, pages_server):
+    elsewhere = f"http://127.0.0.1:{pages_server}"  # answers, but is not a stemclaim service
+    set_service(consented, service.url, reports=elsewhere)
+    try:
+        page = visit(consented, f"http://127.0.0.1:{pages_server}/clinic_overclaim.html?to=elsewhere")
+        page.wait_for_selector(BANNER, state="attached", timeout=30000)  # still scored by the scoring service
+        before = service.count("POST /v1/reports ")
+        reply = consented.service_workers[0].evaluate("""async () => {
+            const [tab] = await chrome.tabs.query({url: "*://127.0.0.1/*to=elsewhere*"});
+            return handlers.report({tabId: tab.id, note: ""});
+        }""")
+        assert not reply["ok"] and f"The service at {elsewhere} is not a stemclaim service" in reply["error"]
+        assert service.count("POST /v1/reports ") == before
+        popup = extension_page(consented, "popup.html")
+        popup.wait_for_function("document.getElementById('reportTo').textContent !== ''")
+        assert popup.text_content("#scoreAt") == service.url and popup.text_content("#reportTo") == elsewhere
+        assert "stores nothing" in popup.text_content("body") and "stores them" in popup.text_content("details")
+        popup.close()
+        page.close()
+    finally:
+        set_service(consented, service.url)
 
 def test_dismissed_banner_stays_hidden_on_reload(consented, pages_server):
     # "localhost" is a different site from 127.0.0.1, so this dismissal does not affect the other tests.

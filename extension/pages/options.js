@@ -22,6 +22,7 @@ function showDismissed(sites) {
 
 api.runtime.sendMessage({ type: "get-options" }, (options) => {
   form.serviceUrl.value = options.serviceUrl;
+  form.reportUrl.value = options.reportUrl;
   form.mode.value = options.mode;
   form.neverSites.value = options.neverSites.join("\n");
   showDismissed(options.dismissedSites);
@@ -30,16 +31,18 @@ api.runtime.sendMessage({ type: "get-options" }, (options) => {
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const serviceUrl = form.serviceUrl.value.trim();
-  const origin = new URL(serviceUrl).origin;
-  if (!/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(origin) && api.permissions) {
-    const granted = await api.permissions.request({ origins: [`${origin}/*`] }).catch(() => false);
+  const reportUrl = form.reportUrl.value.trim();
+  const remote = [...new Set([serviceUrl, reportUrl].map((url) => new URL(url).origin))]
+    .filter((origin) => !/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(origin));
+  if (remote.length && api.permissions) {
+    const granted = await api.permissions.request({ origins: remote.map((origin) => `${origin}/*`) }).catch(() => false);
     if (!granted) {
-      document.getElementById("saved").textContent = `stemclaim needs your permission to reach ${origin}.`;
+      document.getElementById("saved").textContent = `stemclaim needs your permission to reach ${remote.join(" and ")}.`;
       return;
     }
   }
   const neverSites = form.neverSites.value.split(/\s+/).filter(Boolean);
-  api.runtime.sendMessage({ type: "set-options", serviceUrl, mode: form.mode.value, neverSites }, (reply) => {
+  api.runtime.sendMessage({ type: "set-options", serviceUrl, reportUrl, mode: form.mode.value, neverSites }, (reply) => {
     document.getElementById("saved").textContent = reply && reply.ok ? "Saved." : "Could not save.";
   });
 });

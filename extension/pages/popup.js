@@ -11,6 +11,8 @@ function show(state) {
   document.getElementById("mode").value = state.mode;
   document.getElementById("host").textContent = state.host || "this site";
   document.getElementById("never").checked = Boolean(state.never);
+  document.getElementById("scoreAt").textContent = state.serviceUrl || "";
+  document.getElementById("reportTo").textContent = state.reportUrl || "";
   const status = state.status;
   const message = document.getElementById("message");
   const result = document.getElementById("result");
