@@ -70,3 +70,17 @@ def test_the_chromium_package_loads_in_chromium(built, tmp_path):
                                                                                   "not_applicable"]
         finally:
             context.close()
+
+
+@pytest.mark.slow
+def test_web_ext_lint_finds_nothing_to_fix_in_the_firefox_package(built):
+    import os
+
+    web_ext = EXTENSION / "node_modules" / ".bin" / "web-ext"
+    assert web_ext.exists(), "npm ci in extension/ installs web-ext (tests/run.sh does)"
+    run = subprocess.run([str(web_ext), "lint", "--source-dir", built["firefox"].filename, "--output", "json",
+                          "--no-config-discovery"], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "NO_UPDATE_NOTIFIER": "1"})
+    report = json.loads(run.stdout)
+    assert report["summary"] == {"errors": 0, "notices": 0, "warnings": 0}, report
+    assert report["metadata"]["manifestVersion"] == 3
