@@ -192,6 +192,48 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_db_backup(args: argparse.Namespace) -> int:
+    """Back up the report store to a file, or restore a backup into an empty store."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.reports.backup import BackupError, backup, restore
+    from service.reports.tables import StoreURLError, database_url, make_engine
+    from service.settings import Settings
+
+    settings = Settings.from_env()
+    try:
+        url = database_url(settings.database_url, settings.data_dir)
+        engine = _migrated_engine(url) if args.db_command == "backup" else make_engine(url)
+    except StoreURLError as exc:
+        print(f"stemclaim: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"stemclaim: the report database is unavailable: {type(exc).__name__}", file=sys.stderr)
+        return 3
+    try:
+        if args.db_command == "backup":
+            counts = backup(engine, args.file)
+        elif not args.file.is_file():
+            print(f"stemclaim: {args.file}: no such file", file=sys.stderr)
+            return 2
+        else:
+            counts = restore(engine, args.file)
+    except BackupError as exc:
+        print(f"stemclaim: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"stemclaim: cannot write {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"stemclaim: the report database is unavailable: {type(exc).__name__}", file=sys.stderr)
+        return 3
+    finally:
+        engine.dispose()
+    done = "backed up to" if args.db_command == "backup" else "restored from"
+    print(f"{done} {args.file}: " + ", ".join(f"{n} {table}" for table, n in counts.items()))
+    return 0
+
+
 def _cmd_tokens(args: argparse.Namespace) -> int:
     """Create, list or revoke regulators' tokens; a new token is the last word of the last line printed."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -274,6 +316,18 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="the report database")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply schema migrations").set_defaults(func=_cmd_db_upgrade)
+    db_backup = db_commands.add_parser(
+        "backup", help="write every report, note, status change and token hash to one file",
+        description="Write the whole report store to one gzip JSON Lines file, read in one consistent snapshot; "
+                    "it restores into SQLite or PostgreSQL.", epilog="Example: stemclaim db backup reports-2026-12-04.gz")
+    db_backup.add_argument("file", type=Path, help="the backup file to write (replaced if it exists)")
+    db_backup.set_defaults(func=_cmd_db_backup)
+    db_restore = db_commands.add_parser(
+        "restore", help="load a backup into a new, empty report store",
+        description="Check a backup's SHA-256 and row counts, load it into an empty store (STEMCLAIM_DATABASE_URL) "
+                    "and upgrade it to the latest schema.", epilog="Example: stemclaim db restore reports-2026-12-04.gz")
+    db_restore.add_argument("file", type=Path, help="a file written by stemclaim db backup")
+    db_restore.set_defaults(func=_cmd_db_backup)
 
     tokens = commands.add_parser("tokens", help="regulators' access tokens for the triage API and pages")
     token_commands = tokens.add_subparsers(dest="tokens_command", required=True)
