@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install everything the tests need (Debian's Chromium, PostgreSQL and Node.js if missing, Python and npm packages),
+# Install everything the tests need (Debian's Chromium, nginx, PostgreSQL and Node.js if missing, Python and npm packages),
 # start a throwaway PostgreSQL on a free loopback port (stopped and deleted at the end), then run the whole suite: Python, the storage tests on SQLite and PostgreSQL, the
 # extension's JavaScript unit tests and the real-browser end-to-end tests.
 set -euo pipefail
@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 [ -n "${VIRTUAL_ENV:-}" ] || python3 -c "import ensurepip, venv" 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
