@@ -290,6 +290,36 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _cmd_audit_compare(args: argparse.Namespace) -> int:
+    """Compare two audit folders; exit 2 if either is not an audit."""
+    from service.audit.compare import CHANGES, COMPARE_REPORT, KINDS, CompareError, write_comparison
+
+    try:
+        counts = write_comparison(args.old, args.new, args.out)
+    except CompareError as exc:
+        print(f"stemclaim: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"stemclaim: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in KINDS)
+          + f"; see {args.out / COMPARE_REPORT} and {args.out / CHANGES}")
+    return 0
+
+
+def compare_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stemclaim audit compare",
+        description="What changed between two audits of the same sites: pages that appeared, disappeared or changed "
+                    "level, and red-flag claims added and removed, quoted. Writes changes.jsonl and compare.html.",
+        epilog="Example: stemclaim audit compare audits/2026-06 audits/2026-12 --out audits/changes")
+    parser.add_argument("old", type=Path, metavar="OLD_DIR", help="the earlier audit's output folder")
+    parser.add_argument("new", type=Path, metavar="NEW_DIR", help="the later audit's output folder")
+    parser.add_argument("--out", type=Path, required=True, help="folder for changes.jsonl and compare.html")
+    parser.set_defaults(func=_cmd_audit_compare, command="audit")
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stemclaim", description="How far a web page overclaims stem-cell therapy for multiple sclerosis.",
@@ -339,7 +369,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(func=_cmd_tokens)
     token_commands.add_parser("list", help="list tokens (names and dates only)").set_defaults(func=_cmd_tokens)
 
-    audit = commands.add_parser("audit", help="score saved pages, path lists, JSON Lines or WARC files in parallel")
+    audit = commands.add_parser("audit", help="score saved pages, path lists, JSON Lines or WARC files in parallel",
+                                epilog="To see what changed between two audits: stemclaim audit compare OLD_DIR "
+                                       "NEW_DIR --out DIR (stemclaim audit compare --help)")
     audit.add_argument("inputs", nargs="+", metavar="INPUT",
                        help="a folder of .html/.htm files, a text file of paths, a .jsonl of {url, html}, or .warc(.gz)")
     audit.add_argument("--out", type=Path, required=True, help="output folder (re-running resumes)")
@@ -359,7 +391,11 @@ EXTRAS = {"litestar": "service", "uvicorn": "service", "sqlalchemy": "service", 
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == ["audit", "compare"]:
+        args = compare_parser().parse_args(argv[2:])
+    else:
+        args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except ModuleNotFoundError as exc:
