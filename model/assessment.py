@@ -238,7 +238,9 @@ class Assessor:
                     break
                 text = p.sentences[i].text
                 ranked[text] = min(i, ranked.get(text, i))
-            evidence = tuple(_quotable(p.sentences[i].text, p.sentences[i].start) for i in sorted(ranked.values()))
+            # Best fit first: the first quote is the one a summary or banner shows.
+            best_first = sorted(ranked.values(), key=lambda i: (-column[i], i))
+            evidence = tuple(_quotable(p.sentences[i].text, p.sentences[i].start) for i in best_first)
         return Finding(criterion.id, criterion.kind, criterion.title, hit, round(probability, 4), evidence)
 
 

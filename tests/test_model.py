@@ -209,3 +209,24 @@ def test_tag_soup_beyond_any_real_page_is_refused_not_parsed():
         assess("<a>x" * (MAX_TAGS + 1))
     scripts = "<script>" + "if (a<b) {}" * (MAX_TAGS + 1) + "</script><p>Stem cells for MS.</p>"
     assert assess(scripts).text_length > 0  # markup inside scripts is not counted
+
+
+def test_evidence_comes_best_fit_first_not_in_page_order():
+    import numpy as np
+
+    from model.assessment import default_assessor
+    from model.overclaim import PagePrediction
+    from model.sentences import split_sentences
+
+    assessor = default_assessor()
+    text = ("Eligibility is decided by a team of neurologists and haematologists. "
+            "Talk to your MS neurologist before you decide anything.")
+    sentences = split_sentences(text)
+    j = assessor.rubric.ids.index("defers_to_neurologist")
+    proba = np.zeros((2, len(assessor.rubric.ids)))
+    proba[:, j] = [0.6, 0.95]  # both good enough to quote; the later sentence fits better
+    criteria = np.zeros(len(assessor.rubric.ids))
+    criteria[j] = 0.97
+    prediction = PagePrediction(sentences, proba, criteria, 0.99, np.array([0.9, 0.1, 0.0, 0.0]))
+    defers = assessor._assessment(prediction, len(text)).criteria[j]
+    assert [e.text for e in defers.evidence] == [s.text for s in reversed(sentences)]

@@ -69,17 +69,17 @@ def compare(old_rows: list[dict], new_rows: list[dict]) -> list[dict]:
         added = sorted(_claims(after) - _claims(before))
         removed = sorted(_claims(before) - _claims(after))
         if before is None:
-            kind = "appeared"
+            change = "appeared"
         elif after is None:
-            kind = "disappeared"
+            change = "disappeared"
         elif before["level"] != after["level"]:
-            kind = "level_changed"
+            change = "level_changed"
         elif added or removed:
-            kind = "claims_changed"
+            change = "claims_changed"
         else:
-            kind = "unchanged"
+            change = "unchanged"
         changes.append({
-            "page": key, "change": kind, "old": _side(before), "new": _side(after),
+            "page": key, "change": change, "old": _side(before), "new": _side(after),
             "score_change": round(after["score"] - before["score"], 1) if before and after else None,
             "claims_added": [{"id": c, "title": titles.get(c, c), "quote": q} for c, q in added],
             "claims_removed": [{"id": c, "title": titles.get(c, c), "quote": q} for c, q in removed],
