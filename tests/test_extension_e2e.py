@@ -2,6 +2,7 @@
 
 import functools
 import http.server
+import urllib.parse
 import threading
 import time
 from pathlib import Path
@@ -19,6 +20,14 @@ BANNER = "#stemclaim-banner"
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the test pages; ``?cache=VALUE`` adds ``Cache-Control: VALUE`` to the response."""
+
+    def end_headers(self):
+        control = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("cache")
+        if control:
+            self.send_header("Cache-Control", control[0])
+        super().end_headers()
+
     def log_message(self, *args):
         pass
 
@@ -157,6 +166,15 @@ def test_irrelevant_page_sends_nothing(consented, service, pages_server):
     assert service.assess_requests() == before
     page.close()
 
+
+@pytest.mark.parametrize("control", ["no-store", "private, max-age=60"])
+def test_a_page_served_as_private_is_not_sent_by_itself(consented, service, pages_server, control):
+    before = service.assess_requests()
+    page = visit(consented, f"http://127.0.0.1:{pages_server}/clinic_overclaim.html?cache={urllib.parse.quote(control)}")
+    time.sleep(3)
+    assert page.query_selector(BANNER) is None
+    assert service.assess_requests() == before
+    page.close()
 
 def test_hostile_page_text_stays_inert(consented, pages_server):
     page = visit(consented, f"http://127.0.0.1:{pages_server}/hostile.html")

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   const api = globalThis.browser || globalThis.chrome;
-  const { isPrivatePage, isRelevant, sanitizedHtml, showBanner } = globalThis.stemclaim;
+  const { isPrivatePage, isRelevant, sanitizedHtml, servedPrivately, showBanner } = globalThis.stemclaim;
 
   function send(message) {
     return new Promise((resolve) => {
@@ -29,7 +29,9 @@
       if (message && message.type === "snapshot") sendResponse(sanitizedHtml(document));
     });
     if (state.mode !== "auto" || state.blocked || isPrivatePage(document, location)) return;
-    if (isRelevant(document.body ? document.body.innerText : "")) await check(true);
+    if (!isRelevant(document.body ? document.body.innerText : "")) return;
+    if (await servedPrivately(location.href)) return; // Cache-Control: private or no-store: never sent by itself
+    await check(true);
   }
 
   start().catch(() => {});

@@ -1,5 +1,5 @@
 // Decides whether a page may be sent in automatic mode: its visible text is about stem-cell therapy for MS, and it is
-// not a page private by nature (mail, sign-in, banking, account, checkout).
+// not a page private by nature (mail, sign-in, banking, account, checkout) or served as private.
 (function (root) {
   "use strict";
 
@@ -40,7 +40,22 @@
     return Boolean(doc && doc.querySelector && doc.querySelector(PRIVATE_FIELDS));
   }
 
-  const api = { isRelevant, isPrivatePage, mentionsStemCells, mentionsMultipleSclerosis };
+  /**
+   * Whether the page was served as private (``Cache-Control: private`` or ``no-store``): read from the browser's
+   * own cache, so no request goes out. A page the cache does not hold was most likely served with no-store, and is
+   * treated as private too. ``fetchImpl`` is the page's fetch (given in tests).
+   */
+  async function servedPrivately(url, fetchImpl = globalThis.fetch) {
+    try {
+      const response = await fetchImpl(String(url), { cache: "only-if-cached", mode: "same-origin" });
+      if (!response || !response.ok) return true;
+      return /(?:^|[\s,])(?:private|no-store)(?:$|[\s,=])/i.test(response.headers.get("cache-control") || "");
+    } catch (error) {
+      return true;
+    }
+  }
+
+  const api = { isRelevant, isPrivatePage, servedPrivately, mentionsStemCells, mentionsMultipleSclerosis };
   root.stemclaim = Object.assign(root.stemclaim || {}, api);
   if (typeof module !== "undefined") module.exports = api;
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -36,3 +36,21 @@ test("pages private by nature are never sent automatically, whatever they mentio
   assert.equal(isPrivatePage(clinic, "https://www.mayoclinic.example/diseases/ms/stem-cells"), false);
   assert.equal(isPrivatePage(clinic, "https://my.hospital.example/health/treatments/stem-cells-ms"), false);
 });
+
+test("a page served with Cache-Control private or no-store is treated as private; so is one the cache lacks", async () => {
+  const { servedPrivately } = require("../content/relevance.js");
+  const asked = [];
+  const cached = (control, ok = true) => async (url, options) => {
+    asked.push(options);
+    return { ok, headers: new Map(control === null ? [] : [["cache-control", control]]) };
+  };
+  assert.equal(await servedPrivately("https://clinic.example/ms", cached("private, max-age=0")), true);
+  assert.equal(await servedPrivately("https://clinic.example/ms", cached("no-store")), true);
+  assert.equal(await servedPrivately("https://clinic.example/ms", cached("No-Store, must-revalidate")), true);
+  assert.equal(await servedPrivately("https://clinic.example/ms", cached("public, max-age=600")), false);
+  assert.equal(await servedPrivately("https://clinic.example/ms", cached("no-cache")), false);
+  assert.equal(await servedPrivately("https://clinic.example/ms", cached(null)), false);
+  assert.equal(await servedPrivately("https://clinic.example/ms", cached(null, false)), true); // 504: not cached
+  assert.equal(await servedPrivately("https://clinic.example/ms", async () => { throw new TypeError("x"); }), true);
+  assert.ok(asked.every((o) => o.cache === "only-if-cached" && o.mode === "same-origin")); // never the network
+});
