@@ -34,7 +34,7 @@ class HealthController(Controller):
     tags = ["about"]
 
     @get("/health", summary="Each dependency's state and the model version; 503 unless all are ok",
-         responses={503: ResponseSpec(HealthResponse, description="A dependency is down or busy")})
+         responses={503: ResponseSpec(HealthResponse, description="A dependency is down or busy", generate_examples=False)})
     async def health(self, pool: NamedDependency[ScoringPool], sessions: NamedDependency[sessionmaker],
                      manifest: NamedDependency[dict]) -> Response[HealthResponse]:
         try:

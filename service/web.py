@@ -9,8 +9,9 @@ import msgspec
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
 
-from service.problems import PROBLEM_JSON, Problem, ProblemError
+from service.problems import PROBLEM_JSON, Problem, ProblemError, problem
 
 JSON_TYPE = "application/json"
 MAX_URL = 2048  # the longest page URL the report store keeps
@@ -80,6 +81,20 @@ _REASONS = {400: "Malformed JSON or query", 401: "No valid regulator token", 404
             503: "Busy, too slow or store unavailable (see Retry-After)"}
 
 
+_EXAMPLES = {  # a real problem of each status, as the service sends it
+    400: ("malformed-json", "The request body is not valid JSON."),
+    401: ("unauthorized", "A valid regulator token is needed (Authorization: Bearer <token>)."),
+    404: ("no-such-report", "No report 42."),
+    413: ("too-large", "The request body is over the limit of 5,000,000 bytes."),
+    415: ("unsupported-media-type", "Send JSON (application/json) or the page itself (text/html)."),
+    422: ("invalid-url", "The page URL must be an absolute http or https URL of at most 2,048 characters."),
+    429: ("rate-limited", "Too many requests from this client; try again in 12 seconds."),
+    503: ("queue-full", "The scoring queue is full; try again shortly."),
+}
+
+
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for the problem responses an endpoint can give."""
-    return {s: ResponseSpec(Problem, description=_REASONS[s], media_type=PROBLEM_JSON) for s in statuses}
+    """OpenAPI entries for the problem responses an endpoint can give, each with a real example."""
+    return {s: ResponseSpec(Problem, description=_REASONS[s], media_type=PROBLEM_JSON, generate_examples=False,
+                            examples=[Example(summary=_EXAMPLES[s][0], value=problem(s, _EXAMPLES[s][1], _EXAMPLES[s][0]))])
+            for s in statuses}

@@ -63,6 +63,15 @@ def test_health_criteria_model_and_openapi(api):
     assess = spec["paths"]["/v1/assess"]["post"]
     assert {"application/json", "text/html"} == set(assess["requestBody"]["content"])
     assert {"200", "400", "413", "415", "422", "429", "503"} <= set(assess["responses"])
+    # Problem examples are real problems of their status, each type a page the service serves; none are random.
+    assert "examples" not in spec["components"]["schemas"]["Problem"]
+    for status, response in assess["responses"].items():
+        if status == "200":
+            continue
+        [example] = response["content"]["application/problem+json"]["examples"].values()
+        value = example["value"]
+        assert value["status"] == int(status) and value["type"] == f"/problems/{example['summary']}"
+        assert api.get(value["type"]).status_code == 200 and value["detail"].endswith(".")
 
 
 
