@@ -3,6 +3,7 @@
 import logging
 import shutil
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -430,3 +431,22 @@ def test_headers_that_trickle_in_get_a_408_and_a_prompt_client_is_unaffected(tmp
             time.sleep(1.0)
             prompt.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             assert exchange(prompt).startswith("HTTP/1.1 200")
+
+
+@pytest.mark.slow
+def test_connections_beyond_the_limit_get_a_503(tmp_path):
+    import socket
+
+    env = {"STEMCLAIM_MAX_CONNECTIONS": "3", "STEMCLAIM_SCORING_WORKERS": "1", "STEMCLAIM_DATA_DIR": str(tmp_path)}
+    with running_service(env) as base:
+        host, port = base.removeprefix("http://").split(":")
+        held = [socket.create_connection((host, int(port)), timeout=15) for _ in range(3)]  # open, sending nothing
+        try:
+            with socket.create_connection((host, int(port)), timeout=15) as extra:
+                extra.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                assert extra.recv(4096).startswith(b"HTTP/1.1 503")
+        finally:
+            for connection in held:
+                connection.close()
+        time.sleep(0.5)
+        assert urllib.request.urlopen(f"{base}/health", timeout=10).status == 200  # freed again
