@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.special import expit
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
@@ -300,11 +301,27 @@ class OverclaimModel(BaseEstimator):
             return np.zeros((0, len(self.criteria)))
         items = sentence_items(sentences)
         unique = list(dict.fromkeys(items))
-        proba = self._linear().sentences(self.sentence_model_.steps[0][1].transform(unique))
+        proba = self._linear().sentences(self._features(unique))
         if len(unique) == len(items):
             return proba
         row = {item: i for i, item in enumerate(unique)}
         return proba[[row[item] for item in items]]
+
+    def _features(self, items: list[tuple[str, str]]) -> sparse.csr_matrix:
+        """The sentence pipeline's feature union, part by part: the n-gram parts read only the sentence, so a
+        sentence the page repeats in other contexts (menus, footers) is counted once; the cues read the context."""
+        texts = list(dict.fromkeys(text for text, _ in items))
+        if len(texts) == len(items):
+            return self.sentence_model_.steps[0][1].transform(items)
+        index = {text: i for i, text in enumerate(texts)}
+        row = [index[text] for text, _ in items]
+        blocks = []
+        for name, part in self.sentence_model_.steps[0][1].transformer_list:
+            if name == "cues":
+                blocks.append(part.transform(items))
+            else:
+                blocks.append(part.transform([(text, "") for text in texts])[row])
+        return sparse.hstack(blocks, format="csr")
 
     def predict_text(self, text: str) -> PagePrediction:
         sentences = split_sentences(text)

@@ -230,3 +230,21 @@ def test_evidence_comes_best_fit_first_not_in_page_order():
     prediction = PagePrediction(sentences, proba, criteria, 0.99, np.array([0.9, 0.1, 0.0, 0.0]))
     defers = assessor._assessment(prediction, len(text)).criteria[j]
     assert [e.text for e in defers.evidence] == [s.text for s in reversed(sentences)]
+
+
+def test_a_sentence_repeated_in_other_contexts_scores_as_scikit_learn_scores_it():
+    """The n-gram features of a repeated sentence are computed once and shared; the cues still read each context."""
+    import numpy as np
+
+    from model.assessment import default_assessor
+    from model.overclaim import sentence_items, split_sentences
+
+    model = default_assessor().model
+    menu = "Book a free consultation today."
+    text = "\n".join([menu, "Our stem cells cure multiple sclerosis.", menu, "There is no cure for MS.", "Results:", menu,
+                      "Talk to your neurologist.", menu, "Only 3 places left.", menu])
+    sentences = split_sentences(text)
+    items = sentence_items(sentences)
+    assert len({t for t, _ in items}) < len(set(items))  # the same sentence, in different contexts
+    reference = model.sentence_model_.predict_proba(items)
+    assert np.allclose(model.predict_text(text).sentence_proba, reference, atol=1e-12)
