@@ -33,6 +33,7 @@ from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 
 from model.rubric import load_rubric
 from model.cues import CUE_NAMES, CueFeatures, distinct_conditions, sentence_cues, stated_words, word_ngrams
+from model.ngrams import NgramTfidf
 from model.sentences import Sentence, split_sentences
 from model.text import normalise
 
@@ -311,16 +312,16 @@ class OverclaimModel(BaseEstimator):
         """The sentence pipeline's feature union, part by part: the n-gram parts read only the sentence, so a
         sentence the page repeats in other contexts (menus, footers) is counted once; the cues read the context."""
         texts = list(dict.fromkeys(text for text, _ in items))
-        if len(texts) == len(items):
-            return self.sentence_model_.steps[0][1].transform(items)
         index = {text: i for i, text in enumerate(texts)}
         row = [index[text] for text, _ in items]
+        ngrams = self._linear().ngrams
         blocks = []
         for name, part in self.sentence_model_.steps[0][1].transformer_list:
-            if name == "cues":
-                blocks.append(part.transform(items))
+            if name in ngrams:
+                counted = ngrams[name].transform([(text, "") for text in texts])
+                blocks.append(counted if len(texts) == len(items) else counted[row])
             else:
-                blocks.append(part.transform([(text, "") for text in texts])[row])
+                blocks.append(part.transform(items))
         return sparse.hstack(blocks, format="csr")
 
     def predict_text(self, text: str) -> PagePrediction:
@@ -408,6 +409,8 @@ class LinearModels:
         self.page = [Linear(m) for m in model.page_models_]
         self.applicability = Linear(model.applicability_model_)
         self.grades = [[Linear(m) for m in ordinal.models_] for ordinal in model.grade_models_]
+        self.ngrams = {name: NgramTfidf(part) for name, part in model.sentence_model_.steps[0][1].transformer_list
+                       if isinstance(part, TfidfVectorizer)}
         estimators = model.sentence_model_.steps[1][1].estimators_
         self.sentence_w = np.ascontiguousarray(np.vstack([e.coef_[0] for e in estimators]).T)  # (features, criteria)
         self.sentence_b = np.array([e.intercept_[0] for e in estimators])

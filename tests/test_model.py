@@ -248,3 +248,22 @@ def test_a_sentence_repeated_in_other_contexts_scores_as_scikit_learn_scores_it(
     assert len({t for t, _ in items}) < len(set(items))  # the same sentence, in different contexts
     reference = model.sentence_model_.predict_proba(items)
     assert np.allclose(model.predict_text(text).sentence_proba, reference, atol=1e-12)
+
+
+def test_the_ngram_counts_are_scikit_learns_exactly():
+    """The scoring path's TF-IDF transform (model/ngrams.py) gives scikit-learn's matrix bit for bit."""
+    import numpy as np
+
+    from model.assessment import default_assessor
+    from model.ngrams import NgramTfidf
+
+    union = default_assessor().model.sentence_model_.steps[0][1]
+    texts = ["Our stem cells cure multiple sclerosis.", "", "MS", "a b c", "Ünïcödé stem-cells, 94% — guaranteed!!",
+             "It may one day repair myelin, but it cannot now.", "word " * 400, "Talk to your MS neurologist."]
+    items = [(t, "") for t in texts] * 2
+    for name, part in union.transformer_list:
+        if name == "cues":
+            continue
+        fast, reference = NgramTfidf(part).transform(items), part.transform(items)
+        assert fast.dtype == reference.dtype and fast.shape == reference.shape
+        assert (fast != reference).nnz == 0 and np.array_equal(fast.indices, reference.indices)
