@@ -43,9 +43,10 @@
   /**
    * Whether the page was served as private (``Cache-Control: private`` or ``no-store``): read from the browser's
    * own cache, so no request goes out. A page the cache does not hold was most likely served with no-store, and is
-   * treated as private too. ``fetchImpl`` is the page's fetch (given in tests).
+   * treated as private too. ``fetchImpl`` defaults to a fetch made as the page: Firefox's content scripts fetch as
+   * the extension unless they use ``content.fetch``; Chromium's fetch as the page already.
    */
-  async function servedPrivately(url, fetchImpl = globalThis.fetch) {
+  async function servedPrivately(url, fetchImpl = pageFetch()) {
     try {
       const response = await fetchImpl(String(url), { cache: "only-if-cached", mode: "same-origin" });
       if (!response || !response.ok) return true;
@@ -53,6 +54,11 @@
     } catch (error) {
       return true;
     }
+  }
+
+  function pageFetch() {
+    const page = typeof content !== "undefined" ? content : null; // Firefox: the page's own window functions
+    return page && typeof page.fetch === "function" ? page.fetch.bind(page) : globalThis.fetch;
   }
 
   const api = { isRelevant, isPrivatePage, servedPrivately, mentionsStemCells, mentionsMultipleSclerosis };
