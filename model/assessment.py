@@ -138,6 +138,9 @@ class Assessor:
         self.rubric = rubric or load_rubric()
         thresholds = artifact.manifest.get("thresholds", {})
         self.hit_threshold = float(thresholds.get("hit", 0.5))
+        # A criterion may need stronger evidence than the rest before it is shown (see the model card).
+        by_criterion = thresholds.get("hit_by_criterion", {})
+        self._hit_at = [float(by_criterion.get(c.id, self.hit_threshold)) for c in self.rubric.criteria]
         self.moderate = float(thresholds.get("moderate", 20.0))
         self.high = float(thresholds.get("high", 50.0))
         self.applicable_threshold = float(thresholds.get("applicable", 0.5))
@@ -211,7 +214,7 @@ class Assessor:
     def _hits(self, proba, score: float) -> list[bool]:
         """Criteria hit: probability at the hit threshold; and where the page's score calls for more red flags than
         that shows, the likeliest further red flags at the lower support threshold, strongest first."""
-        hit = [float(q) >= self.hit_threshold for q in proba]
+        hit = [float(q) >= at for q, at in zip(proba, self._hit_at)]
         wanted = 2 if score >= self.high else 1 if score >= self.moderate else 0
         red = sorted((j for j, c in enumerate(self.rubric.criteria)
                       if c.kind == "red_flag" and not hit[j] and proba[j] >= self.support_threshold),

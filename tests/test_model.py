@@ -267,3 +267,29 @@ def test_the_ngram_counts_are_scikit_learns_exactly():
         fast, reference = NgramTfidf(part).transform(items), part.transform(items)
         assert fast.dtype == reference.dtype and fast.shape == reference.shape
         assert (fast != reference).nnz == 0 and np.array_equal(fast.indices, reference.indices)
+
+
+def test_a_criterion_with_its_own_threshold_needs_stronger_evidence_to_be_shown():
+    import numpy as np
+
+    from model.assessment import default_assessor
+    from model.overclaim import PagePrediction
+    from model.sentences import split_sentences
+
+    assessor = default_assessor()
+    stricter = assessor.artifact.manifest["thresholds"]["hit_by_criterion"]
+    assert stricter == {"discusses_risks": 0.9}
+    ids = assessor.rubric.ids
+    risks, cites = ids.index("discusses_risks"), ids.index("cites_evidence")
+    text = "aHSCT carries a risk of infection and infertility, as the MIST trial (2019) reported."
+    sentences = split_sentences(text)
+
+    def shown(probability: float) -> tuple[bool, bool]:
+        criteria = np.zeros(len(ids))
+        criteria[[risks, cites]] = probability
+        proba = np.tile(criteria, (len(sentences), 1))
+        result = assessor._assessment(PagePrediction(sentences, proba, criteria, 0.99, np.array([1.0, 0, 0, 0])), 80)
+        return result.criteria[risks].hit, result.criteria[cites].hit
+
+    assert shown(0.8) == (False, True)  # enough for any other criterion, not for this one
+    assert shown(0.95) == (True, True)

@@ -86,7 +86,7 @@ dev. The test split is used only to report. All fitting is deterministic (liblin
   {t.get('careful_sales', 0.2)} and mitigating signals summing to {t.get('careful_mitigation', 1.0)} or more
 - level: `low` below score {t['moderate']:.0f}, `moderate` from {t['moderate']:.0f}, `high` from {t['high']:.0f}
   (chosen so grade 0 pages read low, grade 1 moderate and grades 2-3 high as often as possible)
-
+{_stricter(t)}
 ## Metrics
 Test split (the shipped model, on sites it never saw) and dev split (the selected model fitted on train only):
 
@@ -157,6 +157,17 @@ By page kind:
 {chr(10).join(kinds)}
 
 Criteria F1 on real pages: {", ".join(f"`{c}` {_fmt(v)}" for c, v in real["per_criterion_f1"].items())}."""
+
+
+def _stricter(thresholds: dict) -> str:
+    """The criteria shown only on stronger evidence, and why (they never move the score or level)."""
+    stricter = thresholds.get("hit_by_criterion", {})
+    if not stricter:
+        return ""
+    named = ", ".join(f"`{c}` at {v}" for c, v in sorted(stricter.items()))
+    return (f"- shown only on stronger evidence: {named}. Chosen on the real-page development set (never trained on):\n"
+            "  the corpus marks risk talk more liberally than careful readers of real pages do. Mitigating signals\n"
+            "  never move the score or level, so this changes only which are shown.\n")
 
 
 def write_model_card(manifest: dict, path: Path) -> None:

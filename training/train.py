@@ -21,6 +21,11 @@ NAME = "overclaim"
 SEED = 0
 # Candidates tried on the dev split; this one was chosen by its figures on the real-page development set
 # (training/external), which is never trained on. More candidates cost a fit each (about 2 minutes on 2 cores).
+# Criteria shown only on stronger evidence. On the real-page development set (never trained on), the corpus's liberal
+# "discusses risks" fired on 40 pages where readers saw it on 16, all 16 above 0.5; a threshold picked on one half
+# and tested on the other gained +0.18 F1 on average over 100 random halves (median pick 0.9). No other criterion
+# gained reliably. Mitigating signals do not move the score or level, so this changes only what is shown.
+HIT_BY_CRITERION = {"discusses_risks": 0.9}
 GRID = ({"sentence_C": 2.0, "page_C": 1.0, "grade_features": "blend"},)
 GRADED_LEVELS = tuple(reversed(LEVELS[:3]))  # ("low", "moderate", "high"): the levels of an on-topic page
 
@@ -92,7 +97,7 @@ def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=
     # Levels are cut on the model's expected grade, before the rubric's caps (which depend on these cut-offs).
     moderate, high = choose_level_thresholds(np.array(dev_scores), np.array([p.grade for p in split["dev"]]))
     thresholds = {"hit": 0.5, "support": 0.3, "applicable": 0.5, "careful_sales": 0.2, "careful_mitigation": 1.0,
-                  "moderate": moderate, "high": high}
+                  "moderate": moderate, "high": high, "hit_by_criterion": HIT_BY_CRITERION}
     chash = corpus_hash(Path(corpus))
     manifest = {"name": NAME, "version": f"{rubric.version}.{chash[:8]}", "rubric_version": rubric.version,
                 "corpus_sha256": chash, "params": params, "seed": SEED, "thresholds": thresholds}
