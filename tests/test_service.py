@@ -425,12 +425,19 @@ def test_headers_that_trickle_in_get_a_408_and_a_prompt_client_is_unaffected(tmp
         assert answer.startswith("HTTP/1.1 408"), answer
         assert "slow-headers" in answer and time.monotonic() - started < 6
         # A client that sends its request promptly, even after a pause on a kept-alive connection, is served.
-        with socket.create_connection((host, int(port)), timeout=15) as prompt:
-            prompt.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
-            assert prompt.recv(4096).startswith(b"HTTP/1.1 200")
+        import http.client
+
+        prompt = http.client.HTTPConnection(host, int(port), timeout=15)
+        try:
+            prompt.request("GET", "/health")
+            first = prompt.getresponse()
+            assert first.status == 200 and first.read()
+            kept = prompt.sock
             time.sleep(1.0)
-            prompt.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            assert exchange(prompt).startswith("HTTP/1.1 200")
+            prompt.request("GET", "/health")
+            assert prompt.getresponse().status == 200 and prompt.sock is kept  # the same connection, still open
+        finally:
+            prompt.close()
 
 
 @pytest.mark.slow
