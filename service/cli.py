@@ -175,6 +175,18 @@ def _store_sessions():
     return sessions(_migrated_engine(database_url(settings.database_url, settings.data_dir)))
 
 
+def _store_failure(exc: Exception) -> int:
+    """One line for a report-store error; the exit code: 2 for a URL stemclaim cannot use, 3 for a store that is
+    unavailable."""
+    from service.reports.tables import StoreURLError
+
+    if isinstance(exc, StoreURLError):
+        print(f"stemclaim: {exc}", file=sys.stderr)
+        return 2
+    print(f"stemclaim: the report database is unavailable: {type(exc).__name__}", file=sys.stderr)
+    return 3
+
+
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -182,12 +194,8 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
 
     try:
         _store_sessions()
-    except StoreURLError as exc:
-        print(f"stemclaim: {exc}", file=sys.stderr)
-        return 2
-    except SQLAlchemyError as exc:
-        print(f"stemclaim: the report database is unavailable: {type(exc).__name__}", file=sys.stderr)
-        return 3
+    except (StoreURLError, SQLAlchemyError) as exc:
+        return _store_failure(exc)
     print("report database is at the latest schema")
     return 0
 
@@ -201,23 +209,16 @@ def _cmd_db_backup(args: argparse.Namespace) -> int:
     from service.settings import Settings
 
     settings = Settings.from_env()
+    if args.db_command == "restore" and not args.file.is_file():
+        print(f"stemclaim: {args.file}: no such file", file=sys.stderr)
+        return 2
     try:
         url = database_url(settings.database_url, settings.data_dir)
         engine = _migrated_engine(url) if args.db_command == "backup" else make_engine(url)
-    except StoreURLError as exc:
-        print(f"stemclaim: {exc}", file=sys.stderr)
-        return 2
-    except SQLAlchemyError as exc:
-        print(f"stemclaim: the report database is unavailable: {type(exc).__name__}", file=sys.stderr)
-        return 3
+    except (StoreURLError, SQLAlchemyError) as exc:
+        return _store_failure(exc)
     try:
-        if args.db_command == "backup":
-            counts = backup(engine, args.file)
-        elif not args.file.is_file():
-            print(f"stemclaim: {args.file}: no such file", file=sys.stderr)
-            return 2
-        else:
-            counts = restore(engine, args.file)
+        counts = backup(engine, args.file) if args.db_command == "backup" else restore(engine, args.file)
     except BackupError as exc:
         print(f"stemclaim: {exc}", file=sys.stderr)
         return 2
@@ -225,8 +226,7 @@ def _cmd_db_backup(args: argparse.Namespace) -> int:
         print(f"stemclaim: cannot write {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:
-        print(f"stemclaim: the report database is unavailable: {type(exc).__name__}", file=sys.stderr)
-        return 3
+        return _store_failure(exc)
     finally:
         engine.dispose()
     done = "backed up to" if args.db_command == "backup" else "restored from"
@@ -264,12 +264,8 @@ def _cmd_tokens(args: argparse.Namespace) -> int:
                 return 2
             else:
                 print(f"revoked {args.name}")
-    except StoreURLError as exc:
-        print(f"stemclaim: {exc}", file=sys.stderr)
-        return 2
-    except SQLAlchemyError as exc:
-        print(f"stemclaim: the report database is unavailable: {type(exc).__name__}", file=sys.stderr)
-        return 3
+    except (StoreURLError, SQLAlchemyError) as exc:
+        return _store_failure(exc)
     return 0
 
 

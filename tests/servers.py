@@ -47,3 +47,20 @@ def running_service(env: dict[str, str], log: Path | None = None):
         process.wait(10)
         if log:
             sink.close()
+
+
+@contextmanager
+def local_page(path: Path):
+    """A saved page (a report) opened in Debian's headless Chromium; yields the page and every URL it requested."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1150, "height": 900})
+            requests: list[str] = []
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(path.as_uri())
+            yield page, requests
+        finally:
+            browser.close()

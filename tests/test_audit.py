@@ -10,7 +10,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from servers import CHROMIUM, CHROMIUM_ARGS, ROOT
+from servers import ROOT, local_page
 from service.cli import main
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -150,16 +150,9 @@ def test_dask_backend_on_a_loopback_local_cluster(inputs, tmp_path):
 
 @pytest.mark.browser
 def test_report_opens_in_chromium_and_is_screenshotted(inputs, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     out = tmp_path / "out"
     run([inputs["warc_gz"], inputs["jsonl"], "--out", out])  # pages with URLs, so no temporary paths show
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1150, "height": 900})
-        requests = []
-        page.on("request", lambda request: requests.append(request.url))
-        page.goto((out / "report.html").as_uri())
+    with local_page(out / "report.html") as (page, requests):
         assert page.locator("img").count() == 3
         assert all(page.evaluate(f"document.images[{i}].naturalWidth") > 0 for i in range(3))
         assert "&lt;script&gt;" not in page.inner_text("body") and "<script>document.title" in page.inner_text("body")
@@ -167,7 +160,6 @@ def test_report_opens_in_chromium_and_is_screenshotted(inputs, tmp_path):
         assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
         (ROOT / "docs").mkdir(exist_ok=True)
         page.screenshot(path=str(ROOT / "docs" / "audit-report.png"), full_page=True)
-        browser.close()
 
 
 @pytest.mark.slow

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from servers import CHROMIUM, CHROMIUM_ARGS, ROOT
+from servers import ROOT, local_page
 from service.audit.compare import page_key
 from service.cli import main
 
@@ -73,19 +73,11 @@ def test_pages_match_by_url_without_scheme_www_or_trailing_slash_else_by_file_na
 
 @pytest.mark.browser
 def test_the_comparison_opens_in_chromium_escaped_and_self_contained(compared):
-    from playwright.sync_api import sync_playwright
-
     out, _ = compared
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1150, "height": 900})
-        requests = []
-        page.on("request", lambda request: requests.append(request.url))
-        page.goto((out / "compare.html").as_uri())
+    with local_page(out / "compare.html") as (page, requests):
         assert page.title() != "pwned" and page.locator("img").count() == 0
         text = page.inner_text("body")
         assert "<img src=x onerror=alert(1)>" in text  # the page's own words, shown as text
         assert "level changed" in text and "appeared" in text and "disappeared" in text
         assert [u for u in requests if not u.startswith("file:")] == []
         page.screenshot(path=str(ROOT / "docs" / "audit-compare.png"), full_page=True)
-        browser.close()

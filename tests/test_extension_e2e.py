@@ -158,23 +158,25 @@ def test_careful_hospital_page_gets_a_low_banner(consented, pages_server):
     page.close()
 
 
-def test_irrelevant_page_sends_nothing(consented, service, pages_server):
+def assert_nothing_sent(context, service, url: str) -> None:
+    """Visiting ``url`` shows no banner and sends the service no page."""
     before = service.assess_requests()
-    page = visit(consented, f"http://127.0.0.1:{pages_server}/irrelevant_knee.html")
+    page = visit(context, url)
     time.sleep(3)
     assert page.query_selector(BANNER) is None
     assert service.assess_requests() == before
     page.close()
+
+
+def test_irrelevant_page_sends_nothing(consented, service, pages_server):
+    assert_nothing_sent(consented, service, f"http://127.0.0.1:{pages_server}/irrelevant_knee.html")
 
 
 @pytest.mark.parametrize("control", ["no-store", "private, max-age=60"])
 def test_a_page_served_as_private_is_not_sent_by_itself(consented, service, pages_server, control):
-    before = service.assess_requests()
-    page = visit(consented, f"http://127.0.0.1:{pages_server}/clinic_overclaim.html?cache={urllib.parse.quote(control)}")
-    time.sleep(3)
-    assert page.query_selector(BANNER) is None
-    assert service.assess_requests() == before
-    page.close()
+    query = urllib.parse.urlencode({"cache": control})
+    assert_nothing_sent(consented, service, f"http://127.0.0.1:{pages_server}/clinic_overclaim.html?{query}")
+
 
 def test_hostile_page_text_stays_inert(consented, pages_server):
     page = visit(consented, f"http://127.0.0.1:{pages_server}/hostile.html")

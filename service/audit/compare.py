@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from model.rubric import LEVELS, load_rubric
 from service.audit.outputs import RESULTS, read_results
+from service.audit.report import STYLE, link
 from service.settings import stemclaim_version
 
 CHANGES, COMPARE_REPORT = "changes.jsonl", "compare.html"
@@ -102,10 +103,7 @@ def _level(side: dict | None) -> str:
 
 
 def _link(change: dict) -> str:
-    url = ((change["new"] or change["old"]) or {}).get("url") or ""
-    if urlsplit(url).scheme.lower() in ("http", "https"):
-        return f'<a href="{escape(url)}" rel="noreferrer">{escape(url)}</a>'
-    return escape(change["page"])
+    return link((change["new"] or change["old"])["url"], change["page"])
 
 
 def render(changes: list[dict], old: Path, new: Path) -> str:
@@ -127,10 +125,8 @@ def render(changes: list[dict], old: Path, new: Path) -> str:
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>stemclaim: what changed between two audits</title>
 <style>
- body {{ font: 15px/1.5 system-ui, sans-serif; color: #1d2327; margin: 24px; max-width: 1100px; }}
- table {{ border-collapse: collapse; margin: 8px 0 24px; }} th, td {{ border-bottom: 1px solid #dcdcde; padding: 4px 10px;
- text-align: left; vertical-align: top; }} td ul {{ margin: 0; padding-left: 18px; }} td {{ overflow-wrap: anywhere; }}
- .muted {{ color: #50575e; font-size: 13px; }} q {{ font-style: italic; }} .warn {{ color: #8a2424; }}
+{STYLE}
+ td ul {{ margin: 0; padding-left: 18px; }} td {{ overflow-wrap: anywhere; }} .warn {{ color: #8a2424; }}
  .kind {{ white-space: nowrap; }}
 </style></head><body>
 <h1>What changed between two audits</h1>

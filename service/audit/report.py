@@ -92,12 +92,22 @@ def _where(row: dict) -> str:
     return row["url"] or row["source"].get("path") or row["source"].get("warc", "")
 
 
-def _link(row: dict) -> str:
-    """The page's URL as a link (http and https only), else where it was read from, as text."""
-    url = row["url"] or ""
-    if urlsplit(url).scheme.lower() in ("http", "https"):
+STYLE = """ body { font: 15px/1.5 system-ui, sans-serif; color: #1d2327; margin: 24px; max-width: 1100px; }
+ table { border-collapse: collapse; margin: 8px 0 24px; } th, td { border-bottom: 1px solid #dcdcde; padding: 4px 10px;
+ text-align: left; vertical-align: top; } figure { display: inline-block; margin: 0 16px 16px 0; }
+ .muted { color: #50575e; font-size: 13px; } q { font-style: italic; }"""  # the audit pages' shared look
+
+
+def link(url: str | None, otherwise: str) -> str:
+    """``url`` as a link (http and https only), else ``otherwise``, as text."""
+    if urlsplit(url or "").scheme.lower() in ("http", "https"):
         return f'<a href="{escape(url)}" rel="noreferrer">{escape(url)}</a>'
-    return escape(_where(row))
+    return escape(otherwise)
+
+
+def _link(row: dict) -> str:
+    """The page's URL as a link, else where it was read from."""
+    return link(row["url"], _where(row))
 
 
 def _page_rows(rows: list[dict]) -> str:
@@ -133,10 +143,7 @@ def render(rows: list[dict], skipped: dict[str, int], errors: list[dict], run: d
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>stemclaim audit report</title>
 <style>
- body {{ font: 15px/1.5 system-ui, sans-serif; color: #1d2327; margin: 24px; max-width: 1100px; }}
- table {{ border-collapse: collapse; margin: 8px 0 24px; }} th, td {{ border-bottom: 1px solid #dcdcde; padding: 4px 10px;
- text-align: left; vertical-align: top; }} figure {{ display: inline-block; margin: 0 16px 16px 0; }}
- .muted {{ color: #50575e; font-size: 13px; }} q {{ font-style: italic; }}
+{STYLE}
 </style></head><body>
 <h1>stemclaim audit report</h1>
 <p>{len(rows)} pages scored; {len(errors)} records could not be scored (see <code>errors.jsonl</code>); skipped on purpose:

@@ -17,12 +17,11 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
-from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, Engine, LargeBinary, MetaData, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.reports.tables import MIGRATIONS, Base, upgrade
+from service.reports.tables import Base, migrations, upgrade
 from service.settings import stemclaim_version
 
 FORMAT = "stemclaim-backup/1"
@@ -59,9 +58,7 @@ def _revision(connection) -> str | None:
 
 def _revisions() -> list[str]:
     """Known schema revisions, oldest first."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return [r.revision for r in reversed(list(ScriptDirectory.from_config(config).walk_revisions()))]
+    return [r.revision for r in reversed(list(ScriptDirectory.from_config(migrations()).walk_revisions()))]
 
 
 def backup(engine: Engine, path: Path) -> dict[str, int]:
