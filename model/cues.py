@@ -299,11 +299,15 @@ def sentence_cues(sentence: str) -> np.ndarray:
 _CONTEXT_COLUMNS = [CUE_NAMES.index(c) for c in CONTEXT]
 
 
-def item_cues(item: tuple[str, str]) -> np.ndarray:
-    """Cue features of a (sentence, context) item: the sentence's own cues, then framing cues of its context."""
-    sentence, context = item
-    return np.concatenate([sentence_cues(sentence), sentence_cues(context)[_CONTEXT_COLUMNS] if context else
-                           np.zeros(len(CONTEXT))])
+def cue_matrix(items: list[tuple[str, str]]) -> np.ndarray:
+    """Cue features of (sentence, context) items, one row each: the sentence's own cues, then the framing cues of
+    its context."""
+    own = np.vstack([sentence_cues(sentence) for sentence, _ in items])
+    framing = np.zeros((len(items), len(CONTEXT)))
+    rows = [i for i, (_, context) in enumerate(items) if context]
+    if rows:
+        framing[rows] = np.vstack([sentence_cues(items[i][1]) for i in rows])[:, _CONTEXT_COLUMNS]
+    return np.hstack([own, framing])
 
 
 def asserted_words(item: tuple[str, str]) -> str:
@@ -335,7 +339,7 @@ class CueFeatures(BaseEstimator, TransformerMixin):
     def transform(self, items) -> sparse.csr_matrix:
         if not len(items):
             return sparse.csr_matrix((0, len(cue_names())))
-        return sparse.csr_matrix(np.vstack([item_cues(item) for item in items]))
+        return sparse.csr_matrix(cue_matrix(items))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         return np.asarray([f"cue:{n}" for n in cue_names()], dtype=object)

@@ -7,7 +7,7 @@ n-grams are kept, since a page's sentences share most of their words.
 
 from __future__ import annotations
 
-from array import array
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -25,54 +25,55 @@ class NgramTfidf:
             raise ValueError("only l2-normalised, non-binary vectorizers of content are supported")
         if callable(vectorizer.analyzer):
             self.analyze = vectorizer.analyzer
+            self._columns = self._word_columns
         elif vectorizer.analyzer == "char_wb" and vectorizer.preprocessor is not None:
             self.preprocess, self.n_range = vectorizer.preprocessor, vectorizer.ngram_range
-            self.analyze = self._char_wb
-            self._word_ngrams: dict[str, list[str]] = {}
+            self._columns = self._char_wb_columns
+            self._word_grams: dict[str, list[int]] = {}
         else:
             raise ValueError(f"analyzer {vectorizer.analyzer!r} is not supported")
 
-    def _char_wb(self, item) -> list[str]:
-        """scikit-learn's ``char_wb`` n-grams of the preprocessed item, each word's n-grams computed once."""
-        grams: list[str] = []
-        cache = self._word_ngrams
+    def _word_columns(self, item) -> list[int]:
+        """Vocabulary columns of the item's n-grams, one entry per occurrence."""
+        return [j for j in map(self.vocabulary.get, self.analyze(item)) if j is not None]
+
+    def _char_wb_columns(self, item) -> list[int]:
+        """Vocabulary columns of scikit-learn's ``char_wb`` n-grams of the preprocessed item; each word's columns
+        are worked out once."""
+        columns: list[int] = []
+        cache, vocabulary = self._word_grams, self.vocabulary
         for word in self.preprocess(item).split():
             found = cache.get(word)
             if found is None:
-                found = cache[word] = _char_wb_word(word, *self.n_range)
+                grams = _char_wb_word(word, *self.n_range)
+                found = [j for j in map(vocabulary.get, grams) if j is not None]
                 if len(cache) > 200_000:
                     cache.clear()
-            grams.extend(found)
-        return grams
+                cache[word] = found
+            columns += found
+        return columns
 
     def transform(self, items) -> sparse.csr_matrix:
-        vocabulary = self.vocabulary
-        indices: list[int] = []
-        counts = array("i")
-        indptr = [0]
-        for item in items:
-            counter: dict[int, int] = {}
-            for feature in self.analyze(item):
-                j = vocabulary.get(feature)
-                if j is not None:
-                    counter[j] = counter.get(j, 0) + 1
-            indices.extend(counter)
-            counts.extend(counter.values())
-            indptr.append(len(indices))
-        X = sparse.csr_matrix((np.frombuffer(counts, dtype=np.intc).astype(self.dtype), np.asarray(indices, np.int32),
-                               np.asarray(indptr, np.int32)), shape=(len(indptr) - 1, len(vocabulary)))
-        X.sort_indices()
+        n, width = len(items), len(self.vocabulary)
+        per_item = [self._columns(item) for item in items]
+        lengths = np.fromiter(map(len, per_item), np.int64, n)
+        columns = np.fromiter(chain.from_iterable(per_item), np.int64, int(lengths.sum()))
+        # counts of each (row, column) in one sort: the keys come out in row-major order, as CSR wants them
+        keys, counts = np.unique(np.repeat(np.arange(n, dtype=np.int64) * width, lengths) + columns,
+                                 return_counts=True)
+        rows = keys // width
+        indptr = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        data = counts.astype(self.dtype)
         if self.sublinear:
-            np.log(X.data, X.data)
-            X.data += 1.0
-        X.data *= self.idf[X.indices]
+            np.log(data, data)
+            data += 1.0
+        data *= self.idf[keys - rows * width]
         # l2 rows as scikit-learn's normalize does: squares in the data's precision, summed and divided in double
-        lengths = np.diff(X.indptr)
-        rows = np.repeat(np.arange(X.shape[0]), lengths)
-        norms = np.sqrt(np.bincount(rows, weights=np.square(X.data), minlength=X.shape[0]))
+        norms = np.sqrt(np.bincount(rows, weights=np.square(data), minlength=n))
         norms[norms == 0.0] = 1.0
-        X.data = (X.data / norms[rows]).astype(self.dtype)
-        return X
+        data = (data / norms[rows]).astype(self.dtype)
+        return sparse.csr_matrix((data, (keys - rows * width).astype(np.int32), indptr), shape=(n, width))
 
 
 def _char_wb_word(word: str, min_n: int, max_n: int) -> list[str]:

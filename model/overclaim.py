@@ -32,7 +32,8 @@ from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 
 from model.rubric import load_rubric
-from model.cues import CUE_NAMES, CueFeatures, distinct_conditions, sentence_cues, stated_words, word_ngrams
+from model.cues import (CUE_NAMES, CueFeatures, cue_matrix, distinct_conditions, sentence_cues, stated_words,
+                        word_ngrams)
 from model.ngrams import NgramTfidf
 from model.sentences import Sentence, split_sentences
 from model.text import normalise
@@ -302,27 +303,11 @@ class OverclaimModel(BaseEstimator):
             return np.zeros((0, len(self.criteria)))
         items = sentence_items(sentences)
         unique = list(dict.fromkeys(items))
-        proba = self._linear().sentences(self._features(unique))
+        proba = self._linear().sentences(unique)
         if len(unique) == len(items):
             return proba
         row = {item: i for i, item in enumerate(unique)}
         return proba[[row[item] for item in items]]
-
-    def _features(self, items: list[tuple[str, str]]) -> sparse.csr_matrix:
-        """The sentence pipeline's feature union, part by part: the n-gram parts read only the sentence, so a
-        sentence the page repeats in other contexts (menus, footers) is counted once; the cues read the context."""
-        texts = list(dict.fromkeys(text for text, _ in items))
-        index = {text: i for i, text in enumerate(texts)}
-        row = [index[text] for text, _ in items]
-        ngrams = self._linear().ngrams
-        blocks = []
-        for name, part in self.sentence_model_.steps[0][1].transformer_list:
-            if name in ngrams:
-                counted = ngrams[name].transform([(text, "") for text in texts])
-                blocks.append(counted if len(texts) == len(items) else counted[row])
-            else:
-                blocks.append(part.transform(items))
-        return sparse.hstack(blocks, format="csr")
 
     def predict_text(self, text: str) -> PagePrediction:
         sentences = split_sentences(text)
@@ -409,14 +394,35 @@ class LinearModels:
         self.page = [Linear(m) for m in model.page_models_]
         self.applicability = Linear(model.applicability_model_)
         self.grades = [[Linear(m) for m in ordinal.models_] for ordinal in model.grade_models_]
-        self.ngrams = {name: NgramTfidf(part) for name, part in model.sentence_model_.steps[0][1].transformer_list
-                       if isinstance(part, TfidfVectorizer)}
+        parts = model.sentence_model_.steps[0][1].transformer_list
+        self.ngrams = {name: NgramTfidf(part) for name, part in parts if isinstance(part, TfidfVectorizer)}
+        # the cue pipeline's MaxAbsScaler as scikit-learn applies it to a sparse matrix: times 1 / max |value|
+        self.cue_scale = 1.0 / dict(parts)["cues"].steps[-1][1].scale_
         estimators = model.sentence_model_.steps[1][1].estimators_
-        self.sentence_w = np.ascontiguousarray(np.vstack([e.coef_[0] for e in estimators]).T)  # (features, criteria)
+        weights = np.vstack([e.coef_[0] for e in estimators]).T  # (features, criteria)
+        widths = [len(part.vocabulary_) if isinstance(part, TfidfVectorizer) else len(self.cue_scale)
+                  for _, part in parts]
+        ends = np.cumsum(widths)
+        if ends[-1] != len(weights):
+            raise ValueError("the sentence classifier's weights do not match its features")
+        self.sentence_w = {name: np.ascontiguousarray(weights[end - width:end])
+                           for (name, _), width, end in zip(parts, widths, ends)}
         self.sentence_b = np.array([e.intercept_[0] for e in estimators])
 
-    def sentences(self, X) -> np.ndarray:
-        return expit(np.asarray(X @ self.sentence_w) + self.sentence_b)
+    def sentences(self, items: list[tuple[str, str]]) -> np.ndarray:
+        """P(criterion) of distinct (sentence, context) items. The feature union's parts are scored one by one: the
+        n-gram parts read only the sentence, so a sentence the page repeats in other contexts (menus, footers) is
+        counted once, and the cues read the context."""
+        texts = list(dict.fromkeys(text for text, _ in items))
+        sentence_only = [(text, "") for text in texts]
+        z = sum(np.asarray(ngrams.transform(sentence_only) @ self.sentence_w[name])
+                for name, ngrams in self.ngrams.items())
+        if len(texts) != len(items):
+            index = {text: i for i, text in enumerate(texts)}
+            z = z[[index[text] for text, _ in items]]
+        # sparse, as scikit-learn has it: scipy's own product, not a BLAS call that wakes a thread pool per page
+        z += sparse.csr_matrix(cue_matrix(items) * self.cue_scale) @ self.sentence_w["cues"]
+        return expit(z + self.sentence_b)
 
     def criteria(self, summary: PageSummary) -> np.ndarray:
         return np.array([m.proba(summary.for_criterion(j)[None, :])[0] for j, m in enumerate(self.page)])

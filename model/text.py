@@ -1,16 +1,19 @@
 """HTML to the visible text a reader sees, one block of the page per line.
 
-BeautifulSoup with the lxml parser; scripts, styles, templates, SVG, form values and
-hidden elements are dropped; block elements end a line so sentences never run together.
+BeautifulSoup's lxml builder decides how the page is decoded and lxml parses it; the text is kept as the parser
+reads it, exactly as a walk of BeautifulSoup's tree would give it, without building that tree. Scripts, styles,
+templates, SVG, form values and hidden elements are dropped; block elements end a line so sentences never run
+together.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Mapping
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
-from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
+from bs4 import BeautifulSoup, ParserRejectedMarkup
+from bs4.builder import LXMLTreeBuilder
+from lxml import etree
 
 DROPPED_TAGS = frozenset(
     {
@@ -28,20 +31,18 @@ BLOCK_TAGS = frozenset(
         "th", "thead", "tr", "ul", "button", "img",
     }
 )
-_SKIPPED_STRINGS = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SPACE = re.compile(r"[\s\u00a0\u200b\u2028\u2029\ufeff]+")
 
 
-def is_hidden(tag: Tag) -> bool:
-    """True for elements a browser would not show: hidden, aria-hidden, display:none."""
-    attrs = tag.attrs
+def is_hidden(attrs: Mapping[str, object]) -> bool:
+    """True for an element whose attributes a browser would not show it with: hidden, aria-hidden, display:none."""
     if not attrs:
         return False
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     style = attrs.get("style")
-    return bool(style) and bool(_HIDDEN_STYLE.search(style))
+    return isinstance(style, str) and bool(_HIDDEN_STYLE.search(style))
 
 
 _OPEN = r"<(script|style|svg|noscript|template)\b|<!--"
@@ -91,58 +92,93 @@ class TooManyTagsError(ValueError):
     """The page has more tags than a real page has: it is refused rather than parsed for seconds."""
 
 
-def parse(html: str | bytes) -> BeautifulSoup:
-    """Parse with lxml; bytes are decoded by the page's own meta charset when it has one. Raises
-    :class:`TooManyTagsError` beyond ``MAX_TAGS`` tags (scripts, styles and comments not counted)."""
+class VisibleText:
+    """An lxml parser target that keeps the visible text as the parser reads the page, building no tree.
+
+    It receives the very events BeautifulSoup's lxml tree builder turns into a soup, and keeps what a walk of that
+    soup would show: no dropped or hidden subtree, comments, doctypes or processing instructions; a line break
+    around every block element; an image's alt text. An end tag closes the nearest open element of its name and
+    everything opened inside it, and one with no open element of its name is ignored, as BeautifulSoup does."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.parts: list[str] = []
+        self.open: list[tuple[str, bool, bool]] = []  # (name, is a shown block, is hidden)
+
+    def _break(self) -> None:
+        if self.parts:
+            line = _SPACE.sub(" ", "".join(self.parts)).strip()
+            if line:
+                self.lines.append(line)
+            self.parts.clear()
+
+    def start(self, tag: str, attrib: dict) -> None:
+        open_ = self.open
+        hidden = bool(open_) and open_[-1][2]
+        block = False
+        if not hidden:
+            if tag in DROPPED_TAGS or is_hidden(attrib):
+                hidden = True
+            elif tag in BLOCK_TAGS:
+                block = True
+                if self.parts:
+                    self._break()
+                alt = attrib.get("alt") if tag == "img" else None
+                if alt and alt.strip():
+                    self.parts.append(alt)
+        open_.append((tag, block, hidden))
+
+    def end(self, tag: str) -> None:
+        open_ = self.open
+        if open_ and open_[-1][0] == tag:  # lxml's events nest, so this is every end tag on the pages tested
+            if open_.pop()[1] and self.parts:
+                self._break()
+            return
+        for i in range(len(open_) - 2, -1, -1):
+            if open_[i][0] == tag:
+                if any(block for _, block, _ in open_[i:]):
+                    self._break()
+                del open_[i:]
+                return
+
+    def data(self, text: str) -> None:
+        if not (self.open and self.open[-1][2]):
+            self.parts.append(text)
+
+    def close(self) -> None:
+        self._break()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _checked(html: str | bytes) -> str | bytes:
+    """The page without its closed invisible blocks (:func:`strip_invisible`); :class:`TooManyTagsError` beyond
+    ``MAX_TAGS`` tags."""
     html = strip_invisible(html)
     tags = (_TAG_STR if isinstance(html, str) else _TAG_BYTES).finditer(html)
     if sum(1 for _ in zip(range(MAX_TAGS + 1), tags)) > MAX_TAGS:
         raise TooManyTagsError(f"the page has more than {MAX_TAGS:,} tags, far more than a real page; it was not read")
-    return BeautifulSoup(html, "lxml", multi_valued_attributes=None)
+    return html
 
 
-def _strings(root: Tag) -> Iterator[str | None]:
-    """Text of the tree in document order; None marks a block boundary."""
-    stack: list[Tag | NavigableString | None] = [root]
-    while stack:
-        node = stack.pop()
-        if node is None:
-            yield None
-        elif isinstance(node, NavigableString):
-            if not isinstance(node, _SKIPPED_STRINGS):
-                yield str(node)
-        elif node.name in DROPPED_TAGS or is_hidden(node):
+def read_page(html: str | bytes) -> VisibleText:
+    """Parse with lxml exactly as BeautifulSoup's lxml builder does (same parser options, same encodings tried in
+    the same order: bytes by their BOM and meta charset first), into a :class:`VisibleText`. Raises
+    :class:`TooManyTagsError` beyond ``MAX_TAGS`` tags (scripts, styles and comments not counted)."""
+    rejections = []
+    for markup, encoding, _, _ in LXMLTreeBuilder().prepare_markup(_checked(html)):
+        target = VisibleText()
+        try:
+            parser = etree.HTMLParser(target=target, recover=True, huge_tree=False, encoding=encoding)
+            parser.feed(markup)
+            parser.close()
+        except (UnicodeDecodeError, LookupError, etree.ParserError) as exc:
+            rejections.append(str(exc))
             continue
-        else:
-            block = node.name in BLOCK_TAGS
-            if block:
-                yield None
-                stack.append(None)
-            if node.name == "img":
-                alt = node.get("alt")
-                if isinstance(alt, str) and alt.strip():
-                    yield alt
-            stack.extend(reversed(node.contents))
-
-
-def soup_text(soup: BeautifulSoup) -> str:
-    """Visible text of a parsed page: one line per block, whitespace collapsed."""
-    lines: list[str] = []
-    parts: list[str] = []
-    for piece in _strings(soup):
-        if piece is not None:
-            parts.append(piece)
-            continue
-        if parts:
-            line = _SPACE.sub(" ", "".join(parts)).strip()
-            if line:
-                lines.append(line)
-            parts.clear()
-    if parts:
-        line = _SPACE.sub(" ", "".join(parts)).strip()
-        if line:
-            lines.append(line)
-    return "\n".join(lines)
+        return target
+    raise ParserRejectedMarkup(f"lxml could not read the page in any encoding: {rejections}")
 
 
 _MARKUP = re.compile(rb"<(?:[a-zA-Z][a-zA-Z0-9-]*|/[a-zA-Z]|!)[^>]{0,2000}>")
@@ -161,12 +197,13 @@ def plain_text(text: str) -> str:
 
 
 def visible_text(html: str | bytes) -> str:
-    """Visible text of an HTML page (see :func:`soup_text`); input with no markup keeps its own lines."""
+    """Visible text of an HTML page (see :class:`VisibleText`); input with no markup keeps its own lines."""
     if not looks_like_html(html):
         if isinstance(html, bytes):
-            html = parse(html).get_text()  # lets BeautifulSoup's charset detection decode the bytes
+            # BeautifulSoup decodes the bytes (BOM, charset detection) and gives their text
+            html = BeautifulSoup(_checked(html), "lxml", multi_valued_attributes=None).get_text()
         return plain_text(html)
-    return soup_text(parse(html))
+    return read_page(html).text
 
 
 def normalise(text: str) -> str:

@@ -19,7 +19,7 @@ def sanitised_snapshot(html: str | bytes) -> str:
     soup = BeautifulSoup(html, "lxml")
     for element in soup.select(", ".join(REMOVED)):
         element.decompose()
-    for element in [tag for tag in soup.find_all(True) if is_hidden(tag)]:
+    for element in [tag for tag in soup.find_all(True) if is_hidden(tag.attrs)]:
         if not element.decomposed:
             element.decompose()
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
