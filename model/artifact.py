@@ -1,30 +1,28 @@
-"""The shipped model artifact: written with its manifest, loaded only after its SHA-256 and versions check out."""
+"""The shipped model artifact: a :class:`~model.scoring.Scorer` file, loaded only after its SHA-256 checks out
+against the manifest that training wrote beside it (``training/artifact.py``)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import platform
 from dataclasses import dataclass
 from pathlib import Path
 
-import joblib
-import numpy
-import sklearn
+from model.scoring import Scorer, ScorerFormatError
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
 MANIFEST = "manifest.json"
 
 
 class ArtifactError(RuntimeError):
-    """The model artifact is missing, altered, or was built with another scikit-learn."""
+    """The model artifact is missing, altered, or not a scorer this version reads."""
 
 
 @dataclass(frozen=True)
 class LoadedArtifact:
     """A verified model and the manifest that vouches for it."""
 
-    model: object
+    model: Scorer
     manifest: dict
 
     @property
@@ -41,26 +39,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def environment() -> dict:
-    """Library versions an artifact is tied to."""
-    return {"python": platform.python_version(), "scikit_learn": sklearn.__version__, "numpy": numpy.__version__,
-            "joblib": joblib.__version__}
-
-
-def write_artifact(model: object, manifest: dict, directory: Path = ARTIFACT_DIR) -> Path:
-    """Dump ``model`` as ``<name>-<version>.joblib`` and write the manifest with its hash; returns the file."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{manifest['name']}-{manifest['version']}.joblib"
-    for old in directory.glob("*.joblib"):
-        if old != path:
-            old.unlink()
-    joblib.dump(model, path, compress=3)
-    full = {**manifest, "file": path.name, "sha256": sha256_of(path), "bytes": path.stat().st_size,
-            "environment": environment()}
-    (directory / MANIFEST).write_text(json.dumps(full, indent=2, sort_keys=False) + "\n", "utf-8")
-    return path
-
-
 def read_manifest(directory: Path = ARTIFACT_DIR) -> dict:
     try:
         return json.loads((directory / MANIFEST).read_text("utf-8"))
@@ -70,25 +48,29 @@ def read_manifest(directory: Path = ARTIFACT_DIR) -> dict:
         raise ArtifactError(f"cannot read the model manifest {directory / MANIFEST}: {exc}") from None
 
 
-def verify_artifact(directory: Path = ARTIFACT_DIR) -> tuple[dict, Path]:
-    """The manifest and the model file it names, once the file's SHA-256 and scikit-learn version check out; nothing
-    is unpickled (a process that only needs the manifest stops here)."""
-    manifest = read_manifest(directory)
-    path = directory / Path(str(manifest.get("file", ""))).name
+def verified_file(manifest: dict, entry: dict, directory: Path) -> Path:
+    """The file a manifest entry (``file``, ``sha256``) names, once its SHA-256 matches."""
+    path = directory / Path(str(entry.get("file", ""))).name
     if not path.is_file():
         raise ArtifactError(f"the model file {path} named by the manifest is missing; run `stemclaim train`")
     actual = sha256_of(path)
-    if actual != manifest.get("sha256"):
+    if actual != entry.get("sha256"):
         raise ArtifactError(f"refusing to load {path.name}: its SHA-256 {actual} does not match the manifest's "
-                            f"{manifest.get('sha256')}")
-    built_with = manifest.get("environment", {}).get("scikit_learn")
-    if built_with != sklearn.__version__:
-        raise ArtifactError(f"refusing to load {path.name}: built with scikit-learn {built_with}, this is "
-                            f"{sklearn.__version__}; install scikit-learn=={built_with} or run `stemclaim train`")
-    return manifest, path
+                            f"{entry.get('sha256')}")
+    return path
+
+
+def verify_artifact(directory: Path = ARTIFACT_DIR) -> tuple[dict, Path]:
+    """The manifest and the scorer file it names, once the file's SHA-256 checks out; nothing is read from the
+    file (a process that only needs the manifest stops here)."""
+    manifest = read_manifest(directory)
+    return manifest, verified_file(manifest, manifest, directory)
 
 
 def load_artifact(directory: Path = ARTIFACT_DIR) -> LoadedArtifact:
-    """Verify the artifact named by the manifest (SHA-256, scikit-learn version), then load it."""
+    """Verify the scorer file named by the manifest (SHA-256), then read it: plain arrays, nothing unpickled."""
     manifest, path = verify_artifact(directory)
-    return LoadedArtifact(joblib.load(path), manifest)
+    try:
+        return LoadedArtifact(Scorer.load(path), manifest)
+    except ScorerFormatError as exc:
+        raise ArtifactError(f"refusing to load {path.name}: {exc}") from None

@@ -10,7 +10,7 @@ from typing import TypedDict
 
 from model import wording
 from model.artifact import ARTIFACT_DIR, LoadedArtifact, load_artifact
-from model.overclaim import PagePrediction
+from model.scoring import PagePrediction
 from model.rubric import Kind, Level, Rubric, load_rubric
 from model.text import TooManyTagsError, visible_text
 

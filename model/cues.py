@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy import sparse
-from sklearn.base import BaseEstimator, TransformerMixin
 
 LEXICON: dict[str, tuple[str, ...]] = {
     "cure": ("cure", "cures", "cured", "curing", "curative", "curable", "revers*", "halt", "halts", "halted",
@@ -328,21 +326,6 @@ def word_ngrams(item: tuple[str, str]) -> list[str]:
     (see :func:`mark_scope`)."""
     words = mark_scope(item[0]).split()
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
-
-
-class CueFeatures(BaseEstimator, TransformerMixin):
-    """Transformer: (sentence, context) items to a sparse matrix of cue features."""
-
-    def fit(self, items, y=None):
-        return self
-
-    def transform(self, items) -> sparse.csr_matrix:
-        if not len(items):
-            return sparse.csr_matrix((0, len(cue_names())))
-        return sparse.csr_matrix(cue_matrix(items))
-
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        return np.asarray([f"cue:{n}" for n in cue_names()], dtype=object)
 
 
 _TOKEN = re.compile(r"\w[\w'’-]*|[.,;:!?()\u201c\u201d\"]")

@@ -1,8 +1,8 @@
-"""A fitted TF-IDF vectorizer's transform for scoring: scikit-learn's matrix, without its per-call work.
+"""A fitted TF-IDF vectorizer's transform for scoring: scikit-learn's matrix, without scikit-learn.
 
 scikit-learn re-validates and rebuilds its analyzer on every call, and splits every word of every sentence into
-character n-grams again. Here the vocabulary, IDF weights and analyzer are read once, and each word's character
-n-grams are kept, since a page's sentences share most of their words.
+character n-grams again. Here each word's vocabulary columns are kept, since a page's sentences share most of their
+words, and a page's counts are made in one sort.
 """
 
 from __future__ import annotations
@@ -14,35 +14,39 @@ from scipy import sparse
 
 
 class NgramTfidf:
-    """``transform`` of a fitted ``TfidfVectorizer`` whose analyzer is a callable or ``char_wb``."""
+    """``transform`` of a fitted ``TfidfVectorizer`` (l2-normalised, not binary) from its vocabulary and IDF weights.
 
-    def __init__(self, vectorizer):
-        self.vocabulary: dict[str, int] = vectorizer.vocabulary_
-        self.dtype = vectorizer.dtype
-        self.idf = np.asarray(vectorizer.idf_)
-        self.sublinear = vectorizer.sublinear_tf
-        if vectorizer.norm != "l2" or vectorizer.binary or vectorizer.input != "content":
-            raise ValueError("only l2-normalised, non-binary vectorizers of content are supported")
-        if callable(vectorizer.analyzer):
-            self.analyze = vectorizer.analyzer
+    ``analyzer`` gives an item's n-grams; with ``char_wb`` set to an n-gram range, it is the preprocessor instead,
+    and the n-grams are scikit-learn's ``char_wb`` n-grams of the words it gives."""
+
+    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray, analyzer, char_wb: tuple[int, int] | None,
+                 sublinear: bool, dtype=np.float32):
+        self.vocabulary = vocabulary
+        self.idf = np.asarray(idf)
+        self.analyzer = analyzer
+        self.n_range = char_wb
+        self.sublinear = sublinear
+        self.dtype = dtype
+        if char_wb is None:
             self._columns = self._word_columns
-        elif vectorizer.analyzer == "char_wb" and vectorizer.preprocessor is not None:
-            self.preprocess, self.n_range = vectorizer.preprocessor, vectorizer.ngram_range
+        else:
             self._columns = self._char_wb_columns
             self._word_grams: dict[str, list[int]] = {}
-        else:
-            raise ValueError(f"analyzer {vectorizer.analyzer!r} is not supported")
+
+    @property
+    def analyzer_name(self) -> str:
+        return self.analyzer.__name__
 
     def _word_columns(self, item) -> list[int]:
         """Vocabulary columns of the item's n-grams, one entry per occurrence."""
-        return [j for j in map(self.vocabulary.get, self.analyze(item)) if j is not None]
+        return [j for j in map(self.vocabulary.get, self.analyzer(item)) if j is not None]
 
     def _char_wb_columns(self, item) -> list[int]:
         """Vocabulary columns of scikit-learn's ``char_wb`` n-grams of the preprocessed item; each word's columns
         are worked out once."""
         columns: list[int] = []
         cache, vocabulary = self._word_grams, self.vocabulary
-        for word in self.preprocess(item).split():
+        for word in self.analyzer(item).split():
             found = cache.get(word)
             if found is None:
                 grams = _char_wb_word(word, *self.n_range)

@@ -1,12 +1,14 @@
-"""The artifact is loaded only when its SHA-256 and scikit-learn version match the manifest."""
+"""The artifact is loaded only when its SHA-256 matches the manifest, and never by unpickling."""
 
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from model.artifact import ARTIFACT_DIR, ArtifactError, load_artifact, read_manifest, sha256_of
 from model.assessment import Assessor
+from training.artifact import load_estimator
 
 
 @pytest.fixture
@@ -39,12 +41,47 @@ def test_altered_artifact_is_refused(artifact_copy):
         load_artifact(artifact_copy)
 
 
-def test_artifact_from_another_scikit_learn_is_refused(artifact_copy):
+def _replace_scorer(directory, **arrays) -> None:
+    """Write ``arrays`` as the scorer file and vouch for it in the manifest, as an attacker with write access could."""
+    manifest = read_manifest(directory)
+    path = directory / manifest["file"]
+    with path.open("wb") as f:
+        np.savez(f, **arrays)
+    manifest["sha256"] = sha256_of(path)
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_scorer_file_holding_pickled_objects_is_refused_unread(artifact_copy):
+    ran = artifact_copy / "ran"
+    _replace_scorer(artifact_copy, config=np.array([Boom(ran)], dtype=object))
+    with pytest.raises(ArtifactError, match="not a stemclaim scorer"):
+        load_artifact(artifact_copy)
+    assert not ran.exists()
+
+
+def test_a_scorer_of_another_format_is_refused(artifact_copy):
+    _replace_scorer(artifact_copy, config=np.array(json.dumps({"format": "stemclaim-scorer/99"})))
+    with pytest.raises(ArtifactError, match="stemclaim-scorer/99"):
+        load_artifact(artifact_copy)
+
+
+def test_the_estimator_from_another_scikit_learn_is_refused(artifact_copy):
     manifest = read_manifest(artifact_copy)
     manifest["environment"]["scikit_learn"] = "0.0.1"
     (artifact_copy / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ArtifactError, match="built with scikit-learn 0.0.1"):
-        load_artifact(artifact_copy)
+        load_estimator(artifact_copy)
+    assert Assessor.from_directory(artifact_copy).assess("<p>x</p>").level == "not_applicable"  # the scorer still loads
+
+
+class Boom:
+    """Unpickling this writes a file: proof that a loader ran code from the artifact."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (str(self.path), "w"))
 
 
 def test_missing_manifest_or_file_is_a_clear_error(artifact_copy, tmp_path):

@@ -2,7 +2,6 @@
 damaged backup or a store that already holds reports is refused."""
 
 import gzip
-from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select

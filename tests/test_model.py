@@ -149,53 +149,6 @@ def test_evidence_quotes_have_no_quotation_marks_of_their_own():
         assert text[e["start"]:e["end"]] == e["text"]
 
 
-def _check_against_scikit_learn(model, text: str, atol: float) -> None:
-    """The scoring path (folded weights, its own n-gram counts, part-by-part sentence scores) against the fitted
-    scikit-learn estimators it was built from, on one page's visible text."""
-    import numpy as np
-
-    from model.overclaim import Linear, sentence_items, split_sentences, summarise
-
-    fast = model.predict_text(text)
-    sentences = split_sentences(text)
-    if not sentences:
-        assert fast.grade_proba[0] == 1.0
-        return
-    reference = model.sentence_model_.predict_proba(sentence_items(sentences))
-    summary = summarise(sentences, reference)
-    criteria = model._criteria_proba([summary])
-    flat = summary.flat()[None, :]
-    grades = np.mean([g.predict_proba(G)[0] for g, G in zip(model.grade_models_, model._grade_features(flat, criteria))],
-                     axis=0)
-    assert np.allclose(fast.sentence_proba, reference, rtol=0, atol=atol)
-    assert np.allclose(fast.criteria_proba, criteria[0], rtol=0, atol=atol)
-    topic = summary.topic()[None, :]
-    applicability = model.applicability_model_
-    assert np.allclose(Linear(applicability).proba(topic), applicability.predict_proba(topic)[:, 1], rtol=0, atol=atol)
-    assert np.allclose(fast.grade_proba[1:], fast.applicable_proba * grades[1:], rtol=0, atol=atol)
-
-
-@pytest.mark.parametrize("name", ["clinic_overclaim", "hospital_careful", "irrelevant_knee", "hostile"])
-def test_folded_linear_models_give_scikit_learns_probabilities(fixture_html, name):
-    """The prediction path folds every fitted logistic model into plain weights; it must agree with scikit-learn."""
-    from model.assessment import default_assessor
-
-    _check_against_scikit_learn(default_assessor().model, visible_text(fixture_html(name)), atol=1e-9)
-
-
-def test_the_scoring_path_scores_the_corpus_test_split_as_scikit_learn_does():
-    """Every speed-up of the scoring path keeps the shipped artifact's scores, to 1e-6, on the corpus test split."""
-    from model.assessment import default_assessor
-    from servers import ROOT
-    from training.corpus import load_pages
-
-    model = default_assessor().model
-    pages = [p for p in load_pages(ROOT / "training" / "corpus") if p.split == "test"]
-    assert len(pages) > 150
-    for page in pages:
-        _check_against_scikit_learn(model, page.text, atol=1e-6)
-
-
 def test_summary_names_every_red_flag_heaviest_first(fixture_html):
     result = assess(fixture_html("clinic_overclaim"))
     rubric = load_rubric()
@@ -223,7 +176,7 @@ def test_evidence_comes_best_fit_first_not_in_page_order():
     import numpy as np
 
     from model.assessment import default_assessor
-    from model.overclaim import PagePrediction
+    from model.scoring import PagePrediction
     from model.sentences import split_sentences
 
     assessor = default_assessor()
@@ -240,48 +193,11 @@ def test_evidence_comes_best_fit_first_not_in_page_order():
     assert [e.text for e in defers.evidence] == [s.text for s in reversed(sentences)]
 
 
-def test_a_sentence_repeated_in_other_contexts_scores_as_scikit_learn_scores_it():
-    """The n-gram features of a repeated sentence are computed once and shared; the cues still read each context."""
-    import numpy as np
-
-    from model.assessment import default_assessor
-    from model.overclaim import sentence_items, split_sentences
-
-    model = default_assessor().model
-    menu = "Book a free consultation today."
-    text = "\n".join([menu, "Our stem cells cure multiple sclerosis.", menu, "There is no cure for MS.", "Results:", menu,
-                      "Talk to your neurologist.", menu, "Only 3 places left.", menu])
-    sentences = split_sentences(text)
-    items = sentence_items(sentences)
-    assert len({t for t, _ in items}) < len(set(items))  # the same sentence, in different contexts
-    reference = model.sentence_model_.predict_proba(items)
-    assert np.allclose(model.predict_text(text).sentence_proba, reference, atol=1e-12)
-
-
-def test_the_ngram_counts_are_scikit_learns_exactly():
-    """The scoring path's TF-IDF transform (model/ngrams.py) gives scikit-learn's matrix bit for bit."""
-    import numpy as np
-
-    from model.assessment import default_assessor
-    from model.ngrams import NgramTfidf
-
-    union = default_assessor().model.sentence_model_.steps[0][1]
-    texts = ["Our stem cells cure multiple sclerosis.", "", "MS", "a b c", "Ünïcödé stem-cells, 94% — guaranteed!!",
-             "It may one day repair myelin, but it cannot now.", "word " * 400, "Talk to your MS neurologist."]
-    items = [(t, "") for t in texts] * 2
-    for name, part in union.transformer_list:
-        if name == "cues":
-            continue
-        fast, reference = NgramTfidf(part).transform(items), part.transform(items)
-        assert fast.dtype == reference.dtype and fast.shape == reference.shape
-        assert (fast != reference).nnz == 0 and np.array_equal(fast.indices, reference.indices)
-
-
 def test_a_criterion_with_its_own_threshold_needs_stronger_evidence_to_be_shown():
     import numpy as np
 
     from model.assessment import default_assessor
-    from model.overclaim import PagePrediction
+    from model.scoring import PagePrediction
     from model.sentences import split_sentences
 
     assessor = default_assessor()

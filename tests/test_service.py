@@ -280,7 +280,8 @@ def test_tag_soup_is_a_422_naming_the_limit(api):
 
 @pytest.mark.slow
 def test_a_page_that_times_out_does_not_hold_up_the_next_one():
-    big = "<p>Stem cell clinics advertise treatments for multiple sclerosis to patients.</p>" * 55_000  # ~4.7 MB
+    big = "".join(f"<p>Clinic {i} advertises stem cells for multiple sclerosis to patient {i * 7}.</p>"
+                  for i in range(55_000))  # ~4.6 MB of distinct sentences: seconds of scoring
     with client(request_timeout_seconds=1.0) as c:
         assert is_problem(c.post("/v1/assess", json={"html": big}), 503)["type"].endswith("scoring-timeout")
         # the worker still busy with the big page is replaced, so a small page is scored at once
@@ -291,7 +292,7 @@ def test_a_page_that_times_out_does_not_hold_up_the_next_one():
 
 def test_bad_artifact_stops_start_up(tmp_path):
     shutil.copytree(ARTIFACT_DIR, tmp_path / "artifacts")
-    model_file = next((tmp_path / "artifacts").glob("*.joblib"))
+    model_file = next((tmp_path / "artifacts").glob("*.npz"))
     model_file.write_bytes(model_file.read_bytes()[:-10])
     with pytest.raises(ExceptionGroup) as failure:
         with client(artifact_dir=tmp_path / "artifacts"):

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import spearmanr
 
-from model.assessment import Assessment, Assessor
+from model.assessment import Assessment
 from model.rubric import load_rubric
 from model.text import plain_text, visible_text
 from training.evaluate import by_kind, metrics

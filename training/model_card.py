@@ -29,7 +29,7 @@ def metrics_table(metrics: dict[str, dict]) -> str:
 def render(manifest: dict) -> str:
     m = manifest["metrics"]
     t = manifest["thresholds"]
-    env = manifest["environment"]
+    env, estimator = manifest["environment"], manifest["estimator"]
     per_criterion = m["test"]["per_criterion_f1"]
     kinds = m["test_by_kind"]
     kind_rows = [_row(["kind", "pages", "spearman", "grade accuracy", "grade MAE", "red-flag F1", "mitigating F1"]),
@@ -120,8 +120,10 @@ grade accuracy {_fmt(openings['grade_accuracy'])}, applicability accuracy {_fmt(
 
 ## Training data and environment
 Corpus SHA-256 `{manifest['corpus_sha256']}`; trained in {manifest['training_seconds']} s with Python {env['python']},
-scikit-learn {env['scikit_learn']}, NumPy {env['numpy']}, joblib {env['joblib']}. Artifact `{manifest['file']}`,
-{manifest['bytes'] / 1e6:.1f} MB, SHA-256 `{manifest['sha256']}`.
+scikit-learn {env['scikit_learn']}, NumPy {env['numpy']}, SciPy {env['scipy']}, joblib {env['joblib']}.
+Artifact `{manifest['file']}` (the scorer `model` loads: plain arrays, no pickle), {manifest['bytes'] / 1e6:.1f} MB,
+SHA-256 `{manifest['sha256']}`; the fitted scikit-learn estimator it was made from, `{estimator['file']}`,
+{estimator['bytes'] / 1e6:.1f} MB, SHA-256 `{estimator['sha256']}`.
 """
 
 

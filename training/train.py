@@ -8,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from model.artifact import ARTIFACT_DIR, LoadedArtifact, write_artifact, load_artifact
+from model.artifact import ARTIFACT_DIR, LoadedArtifact, load_artifact
 from model.assessment import Assessor
-from model.overclaim import OverclaimModel, TrainingPage
+from training.artifact import write_artifact
+from training.overclaim import OverclaimModel, TrainingPage
 from model.rubric import LEVELS, load_rubric
 from training.corpus import Page, load_pages
 from training.evaluate import assess_pages, by_kind, metrics
@@ -82,7 +83,7 @@ def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=
     for candidate in GRID:
         model = OverclaimModel(criteria=rubric.ids, red_flags=rubric.red_flags, random_state=SEED, **candidate)
         model.fit(train_pages)
-        assessor = Assessor(LoadedArtifact(model, {"name": NAME, "version": "candidate", "sha256": "",
+        assessor = Assessor(LoadedArtifact(model.scorer(), {"name": NAME, "version": "candidate", "sha256": "",
                                                    "rubric_version": rubric.version}))
         dev_results = assess_pages(assessor, split["dev"])
         dev = metrics(split["dev"], dev_results, rubric.red_flags, rubric.mitigating)
@@ -107,7 +108,7 @@ def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=
     manifest["metrics"] = {"dev": dev}
     model = OverclaimModel(criteria=rubric.ids, red_flags=rubric.red_flags, random_state=SEED, **params)
     model.fit(train_pages + training_pages(split["dev"]))
-    assessor = Assessor(LoadedArtifact(model, {**manifest, "sha256": ""}))
+    assessor = Assessor(LoadedArtifact(model.scorer(), {**manifest, "sha256": ""}))
     test = split["test"]
     results = assess_pages(assessor, test)
     manifest["metrics"]["test"] = metrics(test, results, rubric.red_flags, rubric.mitigating)

@@ -33,15 +33,13 @@ def score_chunk(records: list[Record]) -> list[dict]:
 
     assessor = default_assessor()
     out = []
-    # scikit-learn's own joblib calls run here, in this worker: never handed back to a Dask cluster.
-    with parallel_config(backend="sequential"):
-        for record in records:
-            try:
-                assessment = assessor.assess(record.html, record.url)
-            except NotTextError as exc:
-                out.append({"key": record.key, "source": record.source, "url": record.url, "error": str(exc)})
-                continue
-            out.append(result_row(record, assessment.to_dict()))
+    for record in records:
+        try:
+            assessment = assessor.assess(record.html, record.url)
+        except NotTextError as exc:
+            out.append({"key": record.key, "source": record.source, "url": record.url, "error": str(exc)})
+            continue
+        out.append(result_row(record, assessment.to_dict()))
     return out
 
 

@@ -127,8 +127,8 @@ def make_engine(url: str) -> Engine:
     try:
         scheme = make_url(url).drivername
     except ArgumentError:
-        raise StoreURLError(f"the report-store URL is not a database URL (expected sqlite:///PATH or "
-                            f"postgresql+psycopg://USER@HOST/DB)") from None
+        raise StoreURLError("the report-store URL is not a database URL (expected sqlite:///PATH or "
+                            "postgresql+psycopg://USER@HOST/DB)") from None
     if scheme not in SCHEMES:
         raise StoreURLError(f"the report store can be SQLite or PostgreSQL, not {scheme.split('+')[0]}")
     if url.startswith("sqlite"):

@@ -1,0 +1,287 @@
+"""The fitted overclaim model as plain arrays, and the scoring path that reads a page with them.
+
+Training (``training/overclaim.py``) fits scikit-learn estimators, then writes them out as a :class:`Scorer`: every
+logistic model folded into one weight vector and bias, the TF-IDF vectorizers as vocabularies and IDF weights,
+the cue scaler as one scale vector. Scoring needs NumPy and SciPy only, and the artifact is a NumPy ``.npz``
+file read without unpickling anything.
+
+1. Every sentence gets a probability for each rubric criterion from one linear model over word n-grams (with
+   negation, hedging, research and attribution scope marked), character n-grams of the words stated outright and
+   rubric cues, including the claim's structure (:mod:`model.cues`).
+2. Each criterion's page probability comes from a small logistic model over that criterion's strongest
+   sentence, top-3 mean and count, plus a few page-wide topic figures.
+3. Applicability (is the page about stem-cell therapy for MS?) from a logistic model over how much the page
+   talks about MS and about cell products, never for a page that does not name MS; the grade from ordinal
+   logistic models over page-wide figures, the criteria probabilities and the rubric's reading of them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from scipy.special import expit
+
+from model.cues import CUE_NAMES, cue_matrix, distinct_conditions, sentence_cues, stated_words, word_ngrams
+from model.ngrams import NgramTfidf
+from model.rubric import load_rubric
+from model.sentences import Sentence, split_sentences
+
+FORMAT = "stemclaim-scorer/1"
+GRADES = (0, 1, 2, 3)
+UNLINKED_APPLICABILITY = 0.45
+_TOPIC_CUES = ("ms", "cell_product", "hsct", "commercial", "citation", "risk", "attribution", "testimonial")
+ANALYZERS = {"word_ngrams": word_ngrams, "stated_words": stated_words}  # by name in the artifact, never pickled
+
+
+class ScorerFormatError(ValueError):
+    """The scorer file is not one this version of stemclaim reads."""
+
+
+@dataclass
+class PagePrediction:
+    """Everything the model says about one page's visible text."""
+
+    sentences: list[Sentence]
+    sentence_proba: np.ndarray  # (n_sentences, n_criteria)
+    criteria_proba: np.ndarray  # (n_criteria,)
+    applicable_proba: float
+    grade_proba: np.ndarray  # (4,), mixed with applicability: P(grade 0) includes "not applicable"
+
+    @property
+    def expected_grade(self) -> float:
+        return float(np.dot(self.grade_proba, GRADES))
+
+
+def sentence_items(sentences: list[Sentence]) -> list[tuple[str, str]]:
+    """Each sentence with its context: the two sentences before it and the last lead-in ending in ':' nearby."""
+    texts = [s.text for s in sentences]
+    items = []
+    lead_in, lead_at = "", -10
+    for i, text in enumerate(texts):
+        context = texts[max(0, i - 2):i]
+        if lead_in and i - lead_at > 2 and i - lead_at <= 12:
+            context = [lead_in, *context]
+        items.append((text, " ".join(context)))
+        if text.endswith(":"):
+            lead_in, lead_at = text, i
+    return items
+
+
+@dataclass
+class PageSummary:
+    """Fixed-size description of a page: per criterion (strongest, top-3 mean, count) and page-wide figures."""
+
+    per_criterion: np.ndarray  # (n_criteria, 3)
+    shared: np.ndarray  # (n_shared,)
+
+    def for_criterion(self, j: int) -> np.ndarray:
+        return np.concatenate([self.per_criterion[j], self.shared])
+
+    def flat(self) -> np.ndarray:
+        return np.concatenate([self.per_criterion[:, 0], self.per_criterion[:, 2], self.shared])
+
+    def topic(self) -> np.ndarray:
+        """How much the page talks about MS, about cell products or aHSCT, and about both together."""
+        ms, cells, hsct, both, sentences = self.shared[[0, 1, 2, 8, 10]]
+        return np.array([ms, cells, hsct, both, min(ms, max(cells, hsct)), sentences])
+
+
+def summarise(sentences: list[Sentence], proba: np.ndarray) -> PageSummary:
+    n_criteria = proba.shape[1]
+    if len(sentences) == 0:
+        per = np.zeros((n_criteria, 3))
+        cues = np.zeros((1, len(CUE_NAMES)))
+    else:
+        ordered = -np.sort(-proba, axis=0)
+        per = np.column_stack([ordered[0], ordered[:3].mean(axis=0), np.log1p((proba >= 0.5).sum(axis=0))])
+        cues = np.vstack([sentence_cues(s.text)[:len(CUE_NAMES)] for s in sentences])
+    names = list(CUE_NAMES)
+    counts = [math.log1p(cues[:, names.index(c)].sum()) for c in _TOPIC_CUES]
+    ms, cells, hsct = (cues[:, names.index(c)] > 0 for c in ("ms", "cell_product", "hsct"))
+    conditions = set().union(*(distinct_conditions(s.text) for s, row in zip(sentences, cues)
+                               if row[names.index("conditions")]))
+    shared = np.array([*counts, math.log1p((ms & (cells | hsct)).sum()), math.log1p(len(conditions)),
+                       math.log1p(len(sentences))])
+    return PageSummary(per, shared)
+
+
+def grade_feature_sets(flat: np.ndarray, crit: np.ndarray, criteria: tuple[str, ...], red_flags: tuple[str, ...],
+                       mode: str) -> list[np.ndarray]:
+    """Feature matrices, one per grade model. ``mode`` "all": page figures, criteria probabilities and the rubric's
+    summary of them (how likely an egregious flag is, how many red flags and mitigating signals to expect);
+    "rubric": the rubric's reading of the criteria alone (P(a red flag supporting grade >= k), k = 1..3, and the
+    mitigating signals); "blend": both, their grade probabilities averaged."""
+    red = [j for j, c in enumerate(criteria) if c in set(red_flags)]
+    mitigating = [j for j in range(len(criteria)) if j not in red]
+    egregious = [j for j, c in enumerate(criteria) if c in load_rubric().egregious]
+    rubric = np.column_stack([crit[:, egregious].max(axis=1), crit[:, red].sum(axis=1), crit[:, mitigating].sum(axis=1)])
+    structured = np.column_stack([rubric_ceiling_proba(crit, criteria), crit[:, mitigating].sum(axis=1)])
+    if mode == "rubric":
+        return [structured]
+    if mode == "blend":
+        return [np.hstack([flat, crit, rubric]), structured]
+    return [np.hstack([flat, crit, rubric])]
+
+
+def rubric_ceiling_proba(crit: np.ndarray, criteria: tuple[str, ...]) -> np.ndarray:
+    """P(the page shows a red flag supporting grade >= k), k = 1..3, treating criteria as independent: the rubric's
+    own reading of the criteria probabilities (see :meth:`model.rubric.Rubric.ceiling`)."""
+    grades = {c.id: c.grade or 0 for c in load_rubric().criteria}
+    levels = np.array([grades.get(c, 0) for c in criteria])
+    return np.column_stack([1.0 - np.prod(1.0 - crit[:, levels >= k], axis=1) for k in (1, 2, 3)])
+
+
+def ordinal_proba(at_least_k: list[np.ndarray]) -> np.ndarray:
+    """P(grade = 0..3) from P(grade >= k), k = 1..3 (made monotone)."""
+    at_least = np.column_stack([np.ones(len(at_least_k[0]))] + at_least_k)
+    at_least = np.minimum.accumulate(at_least, axis=1)
+    return np.column_stack([at_least[:, :-1] - at_least[:, 1:], at_least[:, -1]])
+
+
+@dataclass
+class Linear:
+    """A logistic model as one weight vector and bias (any scaler in front of it folded in), or a constant
+    probability for a label that had one class only in training (``w`` is None)."""
+
+    w: np.ndarray | None
+    b: float
+    p: float | None = None
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        """P(positive) for each row of ``X``."""
+        if self.w is None:
+            return np.full(X.shape[0], self.p)
+        return expit(X @ self.w + self.b)
+
+
+@dataclass
+class Scorer:
+    """The overclaim model's scoring path: a page's visible text to a :class:`PagePrediction`."""
+
+    criteria: tuple[str, ...]
+    red_flags: tuple[str, ...]
+    grade_features: str
+    ngrams: dict[str, NgramTfidf]  # the sentence features' n-gram parts, in feature order, before the cues
+    cue_scale: np.ndarray
+    sentence_w: dict[str, np.ndarray]  # per feature part: (part width, n_criteria)
+    sentence_b: np.ndarray
+    page: list[Linear]
+    applicability: Linear
+    grades: list[list[Linear]]  # per grade feature set: P(grade >= k), k = 1..3
+
+    def sentence_proba(self, sentences: list[Sentence]) -> np.ndarray:
+        """Criterion probabilities per sentence, in context; a repeated (sentence, context) is scored once."""
+        if not sentences:
+            return np.zeros((0, len(self.criteria)))
+        items = sentence_items(sentences)
+        unique = list(dict.fromkeys(items))
+        proba = self._item_proba(unique)
+        if len(unique) == len(items):
+            return proba
+        row = {item: i for i, item in enumerate(unique)}
+        return proba[[row[item] for item in items]]
+
+    def _item_proba(self, items: list[tuple[str, str]]) -> np.ndarray:
+        """P(criterion) of distinct (sentence, context) items, part by part: the n-gram parts read only the
+        sentence, so a sentence the page repeats in other contexts (menus, footers) is counted once; the cues read
+        the context."""
+        texts = list(dict.fromkeys(text for text, _ in items))
+        sentence_only = [(text, "") for text in texts]
+        z = sum(np.asarray(ngrams.transform(sentence_only) @ self.sentence_w[name])
+                for name, ngrams in self.ngrams.items())
+        if len(texts) != len(items):
+            index = {text: i for i, text in enumerate(texts)}
+            z = z[[index[text] for text, _ in items]]
+        # sparse, as scikit-learn has it: scipy's own product, not a BLAS call that wakes a thread pool per page
+        z += sparse.csr_matrix(cue_matrix(items) * self.cue_scale) @ self.sentence_w["cues"]
+        return expit(z + self.sentence_b)
+
+    def criteria_proba(self, summary: PageSummary) -> np.ndarray:
+        return np.array([m.proba(summary.for_criterion(j)[None, :])[0] for j, m in enumerate(self.page)])
+
+    def predict_text(self, text: str) -> PagePrediction:
+        sentences = split_sentences(text)
+        proba = self.sentence_proba(sentences)
+        summary = summarise(sentences, proba)
+        crit = self.criteria_proba(summary)[None, :]
+        flat = summary.flat()[None, :]
+        topic = summary.topic()
+        applicable = float(self.applicability.proba(topic[None, :])[0])
+        # Scope comes from the text shown: a page that never names MS is not about stem-cell therapy for MS, however
+        # its vocabulary reads; one that names MS but no cell product or aHSCT ("the cells", "your infusion") is at
+        # most doubtful, below the applicability threshold.
+        if topic[0] == 0:
+            applicable = 0.0
+        elif max(topic[1], topic[2]) == 0:
+            applicable = min(applicable, UNLINKED_APPLICABILITY)
+        feature_sets = grade_feature_sets(flat, crit, self.criteria, self.red_flags, self.grade_features)
+        conditional = np.mean([ordinal_proba([m.proba(G) for m in models])[0]
+                               for models, G in zip(self.grades, feature_sets)], axis=0)
+        grade_proba = applicable * conditional
+        grade_proba[0] += 1.0 - applicable
+        return PagePrediction(sentences, proba, crit[0], applicable, grade_proba)
+
+    # -- the artifact ----------------------------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        """Write the scorer as one compressed ``.npz`` of plain arrays (no pickled objects)."""
+        arrays: dict[str, np.ndarray] = {"cue_scale": self.cue_scale, "sentence_b": self.sentence_b}
+        ngrams = {}
+        for name, part in self.ngrams.items():
+            terms = sorted(part.vocabulary, key=part.vocabulary.__getitem__)
+            arrays[f"terms.{name}"] = np.array(terms, dtype=str)
+            arrays[f"idf.{name}"] = part.idf
+            ngrams[name] = {"analyzer": part.analyzer_name, "char_wb": list(part.n_range) if part.n_range else None,
+                            "sublinear": part.sublinear, "dtype": np.dtype(part.dtype).name}
+        for name, w in self.sentence_w.items():
+            arrays[f"sentence_w.{name}"] = w
+        linear = {f"page.{j}": m for j, m in enumerate(self.page)}
+        linear["applicability"] = self.applicability
+        linear.update({f"grade.{s}.{k}": m for s, models in enumerate(self.grades) for k, m in enumerate(models)})
+        constants = {}
+        for key, m in linear.items():
+            if m.w is None:
+                constants[key] = m.p
+            else:
+                arrays[f"w.{key}"], arrays[f"b.{key}"] = m.w, np.array(m.b)
+        config = {"format": FORMAT, "criteria": list(self.criteria), "red_flags": list(self.red_flags),
+                  "grade_features": self.grade_features, "ngrams": ngrams, "parts": list(self.sentence_w),
+                  "grade_sets": len(self.grades), "constants": constants}
+        arrays["config"] = np.array(json.dumps(config))
+        with path.open("wb") as f:
+            np.savez_compressed(f, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> "Scorer":
+        """Read a scorer written by :meth:`save`; :class:`ScorerFormatError` for any other file."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {key: data[key] for key in data.files}
+            config = json.loads(str(arrays["config"]))
+        except (OSError, ValueError, KeyError) as exc:
+            raise ScorerFormatError(f"{path.name} is not a stemclaim scorer: {exc}") from None
+        if config.get("format") != FORMAT:
+            raise ScorerFormatError(f"{path.name} is a {config.get('format')!r} file; this stemclaim reads {FORMAT}")
+
+        def linear(key: str) -> Linear:
+            if key in config["constants"]:
+                return Linear(None, 0.0, config["constants"][key])
+            return Linear(arrays[f"w.{key}"], float(arrays[f"b.{key}"]))
+
+        ngrams = {name: NgramTfidf(dict(zip(arrays[f"terms.{name}"].tolist(), range(len(arrays[f"terms.{name}"])))),
+                                   arrays[f"idf.{name}"], ANALYZERS[spec["analyzer"]],
+                                   tuple(spec["char_wb"]) if spec["char_wb"] else None, spec["sublinear"],
+                                   np.dtype(spec["dtype"]))
+                  for name, spec in config["ngrams"].items()}
+        criteria = tuple(config["criteria"])
+        return cls(criteria=criteria, red_flags=tuple(config["red_flags"]), grade_features=config["grade_features"],
+                   ngrams=ngrams, cue_scale=arrays["cue_scale"],
+                   sentence_w={name: np.ascontiguousarray(arrays[f"sentence_w.{name}"]) for name in config["parts"]},
+                   sentence_b=arrays["sentence_b"], page=[linear(f"page.{j}") for j in range(len(criteria))],
+                   applicability=linear("applicability"),
+                   grades=[[linear(f"grade.{s}.{k}") for k in range(len(GRADES) - 1)]
+                           for s in range(config["grade_sets"])])

@@ -1,0 +1,87 @@
+"""The scorer file `model` loads against the fitted scikit-learn estimator training made it from: the same
+probabilities on the corpus test split, the same TF-IDF matrices, and a file that is never unpickled."""
+
+import numpy as np
+import pytest
+
+from model.assessment import default_assessor
+from model.scoring import Linear, sentence_items, summarise
+from model.sentences import split_sentences
+from model.text import visible_text
+from servers import ROOT
+from training.artifact import load_estimator
+from training.corpus import load_pages
+from training.overclaim import fold
+
+
+@pytest.fixture(scope="module")
+def estimator():
+    return load_estimator()
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    return default_assessor().model
+
+
+def check_against_scikit_learn(scorer, estimator, text: str, atol: float) -> None:
+    """The scoring path (folded weights, its own n-gram counts, part-by-part sentence scores) against the fitted
+    scikit-learn estimators, on one page's visible text."""
+    fast = scorer.predict_text(text)
+    sentences = split_sentences(text)
+    if not sentences:
+        assert fast.grade_proba[0] == 1.0
+        return
+    reference = estimator.sentence_model_.predict_proba(sentence_items(sentences))
+    summary = summarise(sentences, reference)
+    criteria = estimator._criteria_proba([summary])
+    flat = summary.flat()[None, :]
+    grades = np.mean([g.predict_proba(G)[0] for g, G in zip(estimator.grade_models_,
+                                                             estimator._grade_features(flat, criteria))], axis=0)
+    assert np.allclose(fast.sentence_proba, reference, rtol=0, atol=atol)
+    assert np.allclose(fast.criteria_proba, criteria[0], rtol=0, atol=atol)
+    topic = summary.topic()[None, :]
+    applicability = estimator.applicability_model_
+    assert np.allclose(fold(applicability).proba(topic), applicability.predict_proba(topic)[:, 1], rtol=0, atol=atol)
+    assert np.allclose(fast.grade_proba[1:], fast.applicable_proba * grades[1:], rtol=0, atol=atol)
+
+
+@pytest.mark.parametrize("name", ["clinic_overclaim", "hospital_careful", "irrelevant_knee", "hostile"])
+def test_the_scorer_gives_scikit_learns_probabilities(fixture_html, scorer, estimator, name):
+    check_against_scikit_learn(scorer, estimator, visible_text(fixture_html(name)), atol=1e-9)
+
+
+def test_the_scorer_scores_the_corpus_test_split_as_scikit_learn_does(scorer, estimator):
+    """Every speed-up of the scoring path keeps the shipped model's scores, to 1e-6, on the corpus test split."""
+    pages = [p for p in load_pages(ROOT / "training" / "corpus") if p.split == "test"]
+    assert len(pages) > 150
+    for page in pages:
+        check_against_scikit_learn(scorer, estimator, page.text, atol=1e-6)
+
+
+def test_a_sentence_repeated_in_other_contexts_scores_as_scikit_learn_scores_it(scorer, estimator):
+    """The n-gram features of a repeated sentence are computed once and shared; the cues still read each context."""
+    menu = "Book a free consultation today."
+    text = "\n".join([menu, "Our stem cells cure multiple sclerosis.", menu, "There is no cure for MS.", "Results:", menu,
+                      "Talk to your neurologist.", menu, "Only 3 places left.", menu])
+    items = sentence_items(split_sentences(text))
+    assert len({t for t, _ in items}) < len(set(items))  # the same sentence, in different contexts
+    reference = estimator.sentence_model_.predict_proba(items)
+    assert np.allclose(scorer.predict_text(text).sentence_proba, reference, rtol=0, atol=1e-12)
+
+
+def test_the_ngram_counts_are_scikit_learns_exactly(scorer, estimator):
+    """The scorer's TF-IDF transform (model/ngrams.py, read from the file) gives scikit-learn's matrix bit for bit."""
+    texts = ["Our stem cells cure multiple sclerosis.", "", "MS", "a b c", "Ünïcödé stem-cells, 94% — guaranteed!!",
+             "It may one day repair myelin, but it cannot now.", "word " * 400, "Talk to your MS neurologist."]
+    items = [(t, "") for t in texts] * 2
+    parts = dict(estimator.sentence_model_.steps[0][1].transformer_list)
+    assert set(scorer.ngrams) == set(parts) - {"cues"}
+    for name, ngrams in scorer.ngrams.items():
+        fast, reference = ngrams.transform(items), parts[name].transform(items)
+        assert fast.dtype == reference.dtype and fast.shape == reference.shape
+        assert (fast != reference).nnz == 0 and np.array_equal(fast.indices, reference.indices)
+
+
+def test_a_constant_page_model_stays_constant():
+    assert np.array_equal(Linear(None, 0.0, 0.25).proba(np.zeros((3, 4))), [0.25] * 3)
