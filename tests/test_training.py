@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,12 @@ def test_train_writes_a_verified_artifact_manifest_and_card(small_corpus, tmp_pa
     assert repeat["sha256"] == manifest["sha256"]
     assert repeat["metrics"] == {k: v for k, v in manifest["metrics"].items() if not k.startswith("real")}
     assert "Not measured for this artifact" in (tmp_path / "c2.md").read_text()
+
+
+@pytest.mark.parametrize("command", [["train"], ["evaluate"]])
+def test_training_without_scikit_learn_says_what_to_install(command, monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as on the base install
+    assert main([*command, "--out" if command == ["train"] else "--artifact", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "needs scikit-learn" in err and "pip install -e '.[train]'" in err
+    assert not any(tmp_path.iterdir())

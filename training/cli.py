@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from importlib import resources
 from pathlib import Path
@@ -15,7 +16,24 @@ CORPUS = HERE / "corpus"
 MODEL_CARD = HERE / "MODEL_CARD.md"
 
 
+def _missing_training_libraries(command: str) -> bool:
+    """True, with a message saying what to install, when scikit-learn or joblib cannot be imported (the base install
+    scores pages without them)."""
+    missing = []
+    for name, module in (("scikit-learn", "sklearn"), ("joblib", "joblib")):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(name)
+    if missing:
+        print(f"stemclaim {command}: needs {' and '.join(missing)}; install them with: pip install -e '.[train]'",
+              file=sys.stderr)
+    return bool(missing)
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
+    if _missing_training_libraries("train"):
+        return 2
     from training.train import train
 
     train(args.corpus, args.out, args.card, external=args.external)
@@ -23,6 +41,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    if _missing_training_libraries("evaluate"):
+        return 2
     from model.assessment import Assessor
     from training.evaluate import report
     from training.external import external_report, load_external

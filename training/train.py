@@ -10,13 +10,13 @@ import numpy as np
 
 from model.artifact import ARTIFACT_DIR, LoadedArtifact, load_artifact
 from model.assessment import Assessor
-from training.artifact import write_artifact
-from training.overclaim import OverclaimModel, TrainingPage
 from model.rubric import LEVELS, load_rubric
+from training.artifact import write_artifact
 from training.corpus import Page, load_pages
 from training.evaluate import assess_pages, by_kind, metrics
 from training.external import load_external
 from training.model_card import write_model_card
+from training.overclaim import OverclaimModel, TrainingPage
 
 NAME = "overclaim"
 SEED = 0
