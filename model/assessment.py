@@ -120,7 +120,12 @@ def _decode_check(html: object) -> str | bytes:
     if isinstance(html, str):
         if "\x00" in html[:4096]:
             raise NotTextError("input looks like binary data, not an HTML page")
-        return _SURROGATE.sub("\ufffd", html)
+        if not html.isascii():
+            try:
+                html.encode("utf-8")  # fails only on a lone surrogate; far quicker than scanning for one
+            except UnicodeEncodeError:
+                html = _SURROGATE.sub("\ufffd", html)
+        return html
     if isinstance(html, (bytes, bytearray, memoryview)):
         data = bytes(html)
         if data and b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):

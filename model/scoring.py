@@ -103,8 +103,8 @@ def summarise(sentences: list[Sentence], proba: np.ndarray) -> PageSummary:
     names = list(CUE_NAMES)
     counts = [math.log1p(cues[:, names.index(c)].sum()) for c in _TOPIC_CUES]
     ms, cells, hsct = (cues[:, names.index(c)] > 0 for c in ("ms", "cell_product", "hsct"))
-    conditions = set().union(*(distinct_conditions(s.text) for s, row in zip(sentences, cues)
-                               if row[names.index("conditions")]))
+    conditions = set().union(*(distinct_conditions(sentences[i].text)
+                               for i in np.flatnonzero(cues[:, names.index("conditions")])))
     shared = np.array([*counts, math.log1p((ms & (cells | hsct)).sum()), math.log1p(len(conditions)),
                        math.log1p(len(sentences))])
     return PageSummary(per, shared)
