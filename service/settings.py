@@ -12,6 +12,8 @@ from model.artifact import ARTIFACT_DIR
 MAX_PAGE_BYTES = 5_000_000  # the largest page the service accepts and the audit reads
 HTML_TYPES = ("text/html", "application/xhtml+xml")  # media types read as a page
 
+# Scoring is CPU-bound: by default a server process scores on as many processes as it has CPUs to run on.
+AVAILABLE_CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 # The Chromium id of the stemclaim extension (fixed by the "key" in extension/manifest.json).
 EXTENSION_ORIGIN = "chrome-extension://kbckmaflfimjpaeeecfmiilbpcncpone"
 
@@ -26,7 +28,7 @@ class Settings:
     max_body_bytes: int = MAX_PAGE_BYTES
     rate_limit_per_minute: int = 6000
     cors_origins: tuple[str, ...] = (EXTENSION_ORIGIN,)
-    scoring_workers: int = 2
+    scoring_workers: int = AVAILABLE_CPUS
     queue_size: int = 64
     request_timeout_seconds: float = 20.0
     header_timeout_seconds: float = 10.0  # longest wait for a request's headers before a 408

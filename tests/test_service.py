@@ -1,6 +1,7 @@
 """The HTTP service: every endpoint, every error, limits, CORS and privacy, on apps built by `create_app`."""
 
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -298,6 +299,11 @@ def test_bad_artifact_stops_start_up(tmp_path):
         with client(artifact_dir=tmp_path / "artifacts"):
             pass
     assert failure.group_contains(StartupError, match="cannot start: refusing to load .* does not match the manifest")
+
+
+def test_the_scoring_pool_is_sized_for_the_machine_by_default():
+    assert Settings().scoring_workers == len(os.sched_getaffinity(0))
+    assert Settings.from_env({"STEMCLAIM_SCORING_WORKERS": "3"}).scoring_workers == 3
 
 
 def test_settings_come_from_the_environment():
