@@ -10,7 +10,7 @@ appears with negation, hedging or attribution, so a classifier can tell "cures M
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -175,6 +175,7 @@ class _Matcher:
     prefix_lengths: tuple[int, ...]
     phrases: dict[str, tuple[tuple[str, int], ...]]  # first word -> (" phrase ", cue index)
     patterns: tuple[tuple[re.Pattern[str], int], ...]
+    token_cues: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)  # each word's cues, once
 
     @classmethod
     def build(cls, lexicon: dict[str, tuple[str, ...]]) -> "_Matcher":
@@ -198,16 +199,27 @@ class _Matcher:
                    tuple(sorted({len(p) for p in prefixes})), {k: tuple(v) for k, v in phrases.items()},
                    tuple(patterns))
 
+    def _token(self, token: str) -> tuple[int, ...]:
+        """The cues of one word: the word itself and every prefix term it starts with."""
+        found = set(self.words.get(token, ()))
+        for n in self.prefix_lengths:
+            if n > len(token):
+                break
+            found.update(self.prefixes.get(token[:n], ()))
+        return tuple(found)
+
     def cues(self, sentence: str) -> set[int]:
         lowered = sentence.lower().replace("’", "'")
         tokens = [t.strip(".'/-") for t in _WORDS.findall(lowered)]
         found: set[int] = set()
+        known = self.token_cues
         for token in tokens + [part for t in tokens if "-" in t for part in t.split("-") if part]:
-            found.update(self.words.get(token, ()))
-            for n in self.prefix_lengths:
-                if n > len(token):
-                    break
-                found.update(self.prefixes.get(token[:n], ()))
+            hit = known.get(token)
+            if hit is None:
+                if len(known) > 200_000:
+                    known.clear()
+                hit = known[token] = self._token(token)
+            found.update(hit)
         padded = " " + " ".join(tokens) + " "
         for first in set(tokens) & self.phrases.keys():
             found.update(index for phrase, index in self.phrases[first] if phrase in padded)
@@ -297,6 +309,14 @@ def sentence_cues(sentence: str) -> np.ndarray:
 _CONTEXT_COLUMNS = [CUE_NAMES.index(c) for c in CONTEXT]
 
 
+@lru_cache(maxsize=8192)
+def context_cues(context: str) -> np.ndarray:
+    """The framing cues (:data:`CONTEXT`) of a sentence's context: ``sentence_cues(context)[_CONTEXT_COLUMNS]``,
+    without the rest of the row (no framing cue is one a negation takes back)."""
+    found = MATCHER.cues(context)
+    return np.array([1.0 if index in found else 0.0 for index in _CONTEXT_COLUMNS])
+
+
 def cue_matrix(items: list[tuple[str, str]]) -> np.ndarray:
     """Cue features of (sentence, context) items, one row each: the sentence's own cues, then the framing cues of
     its context."""
@@ -304,7 +324,7 @@ def cue_matrix(items: list[tuple[str, str]]) -> np.ndarray:
     framing = np.zeros((len(items), len(CONTEXT)))
     rows = [i for i, (_, context) in enumerate(items) if context]
     if rows:
-        framing[rows] = np.vstack([sentence_cues(items[i][1]) for i in rows])[:, _CONTEXT_COLUMNS]
+        framing[rows] = np.vstack([context_cues(items[i][1]) for i in rows])
     return np.hstack([own, framing])
 
 

@@ -1,0 +1,45 @@
+"""The cue features' shortcuts give exactly what the full computation gives, on every sentence of the corpus."""
+
+import numpy as np
+import pytest
+
+from model.cues import (_CONTEXT_COLUMNS, CUE_NAMES, MATCHER, _Matcher, LEXICON, context_cues, cue_matrix,
+                        sentence_cues)
+from model.scoring import sentence_items
+from model.sentences import split_sentences
+from servers import ROOT
+from training.corpus import load_pages
+
+
+@pytest.fixture(scope="module")
+def corpus_items():
+    pages = load_pages(ROOT / "training" / "corpus")
+    return [item for page in pages[::4] for item in sentence_items(split_sentences(page.text))]
+
+
+def test_context_cues_are_the_framing_columns_of_the_full_row(corpus_items):
+    contexts = {context for _, context in corpus_items if context}
+    assert len(contexts) > 5000
+    for context in contexts:
+        assert np.array_equal(context_cues(context), sentence_cues(context)[_CONTEXT_COLUMNS]), context
+
+
+def test_remembered_word_cues_match_a_fresh_matcher(corpus_items):
+    """The matcher keeps each word's cues; a fresh matcher, reading every word for the first time, agrees."""
+    sentences = list(dict.fromkeys(text for text, _ in corpus_items))
+    for sentence in sentences:
+        MATCHER.cues(sentence)  # every word is remembered now
+    fresh = _Matcher.build(LEXICON)
+    for sentence in sentences:
+        fresh.token_cues.clear()
+        assert MATCHER.cues(sentence) == fresh.cues(sentence), sentence
+
+
+def test_the_cue_matrix_puts_framing_cues_after_the_sentence_cues():
+    items = [("Our cells cure MS.", "Patients said: \u201cIs it safe?\u201d"), ("Book today.", "")]
+    matrix = cue_matrix(items)
+    assert matrix.shape == (2, len(sentence_cues("x")) + len(_CONTEXT_COLUMNS))
+    assert np.array_equal(matrix[0, :-len(_CONTEXT_COLUMNS)], sentence_cues(items[0][0]))
+    framing = dict(zip([CUE_NAMES[i] for i in _CONTEXT_COLUMNS], matrix[0, -len(_CONTEXT_COLUMNS):]))
+    assert framing["question"] == 1.0 and framing["attribution"] == 1.0 and framing["commercial"] == 0.0
+    assert not matrix[1, -len(_CONTEXT_COLUMNS):].any()
