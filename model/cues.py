@@ -328,6 +328,14 @@ def cue_matrix(items: list[tuple[str, str]]) -> np.ndarray:
     return np.hstack([own, framing])
 
 
+def forget_sentences() -> None:
+    """Empty the per-sentence caches (cue rows, framing cues, marked scope), as if no page had been read yet; what
+    is known about single words stays. For benchmarks of pages never seen before, and for callers short of memory."""
+    sentence_cues.cache_clear()
+    context_cues.cache_clear()
+    mark_scope.cache_clear()
+
+
 def asserted_words(item: tuple[str, str]) -> str:
     """The words of an item's sentence that are not under negation, lower-cased, for the character n-grams:
     "cells cannot cure MS" keeps "cells cannot", so a negated claim does not look like the claim."""
