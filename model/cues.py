@@ -228,6 +228,9 @@ class _Matcher:
 
 
 MATCHER = _Matcher.build(LEXICON)
+# The framing cues alone, for a sentence's context (cue k is CONTEXT[k]): a cue is found from its own terms only, so
+# this finds exactly the framing cues MATCHER finds, at a fraction of the work.
+FRAMING_MATCHER = _Matcher.build({name: LEXICON[name] for name in CONTEXT})
 _CONDITIONS = CUE_NAMES.index("conditions")
 _CONDITION_TERMS = tuple(t.rstrip("*") for t in LEXICON["conditions"])
 
@@ -313,8 +316,8 @@ _CONTEXT_COLUMNS = [CUE_NAMES.index(c) for c in CONTEXT]
 def context_cues(context: str) -> np.ndarray:
     """The framing cues (:data:`CONTEXT`) of a sentence's context: ``sentence_cues(context)[_CONTEXT_COLUMNS]``,
     without the rest of the row (no framing cue is one a negation takes back)."""
-    found = MATCHER.cues(context)
-    return np.array([1.0 if index in found else 0.0 for index in _CONTEXT_COLUMNS])
+    found = FRAMING_MATCHER.cues(context)
+    return np.array([1.0 if k in found else 0.0 for k in range(len(CONTEXT))])
 
 
 def cue_matrix(items: list[tuple[str, str]]) -> np.ndarray:
