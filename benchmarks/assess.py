@@ -133,7 +133,9 @@ def main() -> None:
                  "pip install -e '.[bench]'")
 
     from model import assess
-    from model.cues import forget_sentences
+    from model.assessment import default_assessor
+
+    forget_sentences = default_assessor().model.forget_sentences
 
     def floor(page: str) -> str:
         return lxml.html.fromstring(page).text_content()

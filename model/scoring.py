@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 from scipy.special import expit
 
-from model.cues import CUE_NAMES, cue_matrix, distinct_conditions, sentence_cues, stated_words, word_ngrams
+from model.cues import (CUE_NAMES, cue_matrix, distinct_conditions, forget_sentences, sentence_cues, stated_words,
+                        word_ngrams)
 from model.ngrams import NgramTfidf
 from model.rubric import load_rubric
 from model.sentences import Sentence, split_sentences
@@ -34,6 +35,7 @@ from model.sentences import Sentence, split_sentences
 FORMAT = "stemclaim-scorer/1"
 GRADES = (0, 1, 2, 3)
 UNLINKED_APPLICABILITY = 0.45
+KNOWN_SENTENCES = 20_000  # sentences whose n-gram scores are kept (a few MB)
 _TOPIC_CUES = ("ms", "cell_product", "hsct", "commercial", "citation", "risk", "attribution", "testimonial")
 ANALYZERS = {"word_ngrams": word_ngrams, "stated_words": stated_words}  # by name in the artifact, never pickled
 
@@ -173,6 +175,7 @@ class Scorer:
     page: list[Linear]
     applicability: Linear
     grades: list[list[Linear]]  # per grade feature set: P(grade >= k), k = 1..3
+    _known_sentences: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def sentence_proba(self, sentences: list[Sentence]) -> np.ndarray:
         """Criterion probabilities per sentence, in context; a repeated (sentence, context) is scored once."""
@@ -191,15 +194,34 @@ class Scorer:
         sentence, so a sentence the page repeats in other contexts (menus, footers) is counted once; the cues read
         the context."""
         texts = list(dict.fromkeys(text for text, _ in items))
-        sentence_only = [(text, "") for text in texts]
-        z = sum(np.asarray(ngrams.transform(sentence_only) @ self.sentence_w[name])
-                for name, ngrams in self.ngrams.items())
+        z = self._ngram_scores(texts)
         if len(texts) != len(items):
             index = {text: i for i, text in enumerate(texts)}
             z = z[[index[text] for text, _ in items]]
         # sparse, as scikit-learn has it: scipy's own product, not a BLAS call that wakes a thread pool per page
         z += sparse.csr_matrix(cue_matrix(items) * self.cue_scale) @ self.sentence_w["cues"]
         return expit(z + self.sentence_b)
+
+    def _ngram_scores(self, texts: list[str]) -> np.ndarray:
+        """The n-gram parts' share of each sentence's scores, (n_texts, n_criteria). It depends on the sentence alone
+        and each row is computed on its own, so a sentence read before (a site's menu, its footer) is looked up."""
+        known = self._known_sentences
+        rows = [known.get(text) for text in texts]
+        missing = [i for i, row in enumerate(rows) if row is None]
+        if missing:
+            new = [(texts[i], "") for i in missing]
+            z = sum(np.asarray(ngrams.transform(new) @ self.sentence_w[name]) for name, ngrams in self.ngrams.items())
+            if len(known) + len(missing) > KNOWN_SENTENCES:
+                known.clear()
+            for i, row in zip(missing, z):
+                rows[i] = known[texts[i]] = row
+        return np.vstack(rows)
+
+    def forget_sentences(self) -> None:
+        """Empty every per-sentence cache (here and in :mod:`model.cues`), as if no page had been read yet; what is
+        known about single words stays. For benchmarks of pages never seen before."""
+        self._known_sentences.clear()
+        forget_sentences()
 
     def criteria_proba(self, summary: PageSummary) -> np.ndarray:
         return np.array([m.proba(summary.for_criterion(j)[None, :])[0] for j, m in enumerate(self.page)])

@@ -85,3 +85,18 @@ def test_the_ngram_counts_are_scikit_learns_exactly(scorer, estimator):
 
 def test_a_constant_page_model_stays_constant():
     assert np.array_equal(Linear(None, 0.0, 0.25).proba(np.zeros((3, 4))), [0.25] * 3)
+
+
+def test_sentences_read_before_score_exactly_as_new_ones(scorer):
+    """A page's n-gram scores are looked up for sentences already seen (menus, footers), whichever page they were
+    first scored with: bit for bit what scoring them with this page gives."""
+    menu = "Home. Treatments. Book a free consultation today. Our stem cells cure multiple sclerosis."
+    first, second = f"{menu}\nThere is no cure for MS.", f"Talk to your neurologist.\n{menu}\nOnly 3 places left."
+    scorer.forget_sentences()
+    fresh = scorer.predict_text(second)
+    scorer.forget_sentences()
+    scorer.predict_text(first)
+    assert all(s.text in scorer._known_sentences for s in split_sentences(menu))
+    again = scorer.predict_text(second)
+    assert np.array_equal(fresh.sentence_proba, again.sentence_proba)
+    assert np.array_equal(fresh.grade_proba, again.grade_proba)
