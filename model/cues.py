@@ -278,9 +278,13 @@ def claim_structure(found: set[int]) -> np.ndarray:
 
 # Claims that a negation takes back: "cannot cure", "not approved", "not proven". Safety and disparagement are
 # left out because their claims are worded with negations themselves ("no side effects", "drugs don't fix it").
-_NEGATABLE = frozenset(CUE_NAMES.index(c) for c in ("cure", "repair", "certainty", "approval", "benefit",
-                                                   "progressive", "nervous"))
+NEGATABLE = ("cure", "repair", "certainty", "approval", "benefit", "progressive", "nervous")
+_NEGATABLE = frozenset(CUE_NAMES.index(c) for c in NEGATABLE)
 _NEGATION = CUE_NAMES.index("negation")
+# Which negatable claims a sentence still states outside a negation's scope: these cues alone (cue k is
+# NEGATABLE[k]), found from their own terms as MATCHER finds them.
+NEGATABLE_MATCHER = _Matcher.build({name: LEXICON[name] for name in NEGATABLE})
+_NEGATABLE_INDEX = tuple(CUE_NAMES.index(c) for c in NEGATABLE)
 
 
 @lru_cache(maxsize=8192)
@@ -291,7 +295,7 @@ def sentence_cues(sentence: str) -> np.ndarray:
     found = MATCHER.cues(sentence)
     negated: set[int] = set()
     if _NEGATION in found and found & _NEGATABLE:
-        asserted = MATCHER.cues(asserted_words((sentence, "")))
+        asserted = {_NEGATABLE_INDEX[k] for k in NEGATABLE_MATCHER.cues(asserted_words((sentence, "")))}
         negated = {i for i in found & _NEGATABLE if i not in asserted}
         found -= negated
     row = np.zeros(len(CUE_NAMES) + len(_MODIFIER_PAIRS) + 2 + len(CLAIMS) * len(MODALITIES))

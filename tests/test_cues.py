@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from model.cues import (_CONTEXT_COLUMNS, CUE_NAMES, MATCHER, _Matcher, LEXICON, context_cues, cue_matrix,
-                        sentence_cues)
+from model.cues import (_CONTEXT_COLUMNS, _NEGATABLE, _NEGATABLE_INDEX, CUE_NAMES, LEXICON, MATCHER,
+                        NEGATABLE_MATCHER, _Matcher, asserted_words, context_cues, cue_matrix, sentence_cues)
 from model.scoring import sentence_items
 from model.sentences import split_sentences
 from servers import ROOT
@@ -43,3 +43,10 @@ def test_the_cue_matrix_puts_framing_cues_after_the_sentence_cues():
     framing = dict(zip([CUE_NAMES[i] for i in _CONTEXT_COLUMNS], matrix[0, -len(_CONTEXT_COLUMNS):]))
     assert framing["question"] == 1.0 and framing["attribution"] == 1.0 and framing["commercial"] == 0.0
     assert not matrix[1, -len(_CONTEXT_COLUMNS):].any()
+
+
+def test_the_negatable_matcher_finds_what_the_full_matcher_finds_of_those_cues(corpus_items):
+    texts = [asserted_words((text, "")) for text in dict.fromkeys(text for text, _ in corpus_items)]
+    assert sum(bool(MATCHER.cues(t) & _NEGATABLE) for t in texts) > 1000
+    for text in texts:
+        assert {_NEGATABLE_INDEX[k] for k in NEGATABLE_MATCHER.cues(text)} == MATCHER.cues(text) & _NEGATABLE, text
