@@ -18,8 +18,9 @@ MAX_URL = 2048  # the longest page URL the report store keeps
 _PATH_PARAMETERS = re.compile(r";[^/]*")  # ;jsessionid=... and the like
 
 
-def rate_limited(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Guard: one token per request from this client, else 429 with Retry-After."""
+async def rate_limited(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Guard: one token per request from this client, else 429 with Retry-After (a coroutine, so that Litestar runs
+    it on the event loop rather than handing it to a thread: it only counts)."""
     charge(connection, 1)
 
 
