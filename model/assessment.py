@@ -15,6 +15,7 @@ from model.rubric import Kind, Level, Rubric, load_rubric
 from model.text import TooManyTagsError, visible_text
 
 MAX_EVIDENCE = 3
+CAREFUL_SIGNALS = ("discloses_investigational", "discusses_risks", "cites_evidence")
 _QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e "  # stripped from a quote's ends; every display adds its own
 
 
@@ -154,7 +155,10 @@ class Assessor:
         self.careful_sales = float(thresholds.get("careful_sales", 0.2))
         ids = self.rubric.ids
         self._ahsct = self.rubric.with_role("ahsct_option").id
-        self._mitigating = [ids.index(c) for c in self.rubric.mitigating if c != self._ahsct]
+        # A careful page's caveats are about the treatment itself: its investigational status, its risks, the studies.
+        # Eligibility and "ask your neurologist" (defers_to_neurologist) are also quoted by brokers that overclaim, and
+        # a page describing aHSCT as guidelines do is not thereby careful about what it sells.
+        self._caveats = [ids.index(c) for c in CAREFUL_SIGNALS]
         self._sales = ids.index(self.rubric.with_role("sales").id)
         self._weight = {c.id: c.grade or 0 for c in self.rubric.criteria}  # red flags ordered by it in the summary
 
@@ -184,7 +188,7 @@ class Assessor:
         hit = self._hits(p.criteria_proba, score if applicable else 0.0)
         # A verdict rests on claims a reader can see: no red flag, no more than low; only minor ones (a price, a
         # testimonial), no more than moderate. A page that sells nothing and shows its caveats (investigational
-        # status, risks, studies, "ask your neurologist") is never shown high, whatever words of a cure it uses:
+        # status, risks, studies) is never shown high, whatever words of a cure it uses:
         # the rubric's "one slip on a careful page".
         ceiling = self._ceiling(hit)
         if self._careful(p):
@@ -214,7 +218,7 @@ class Assessor:
 
     def _careful(self, p: PagePrediction) -> bool:
         return (p.criteria_proba[self._sales] < self.careful_sales
-                and p.criteria_proba[self._mitigating].sum() >= self.careful_mitigation)
+                and p.criteria_proba[self._caveats].sum() >= self.careful_mitigation)
 
     def _hits(self, proba, score: float) -> list[bool]:
         """Criteria hit: probability at the hit threshold; and where the page's score calls for more red flags than

@@ -217,3 +217,30 @@ def test_a_criterion_with_its_own_threshold_needs_stronger_evidence_to_be_shown(
 
     assert shown(0.8) == (False, True)  # enough for any other criterion, not for this one
     assert shown(0.95) == (True, True)
+
+
+def test_only_caveats_about_the_treatment_make_a_page_careful():
+    """A page that overclaims is held below high as careful only for caveats about the treatment (investigational
+    status, risks, studies); "ask your neurologist" and eligibility criteria, which brokers quote too, do not count."""
+    import numpy as np
+
+    from model.assessment import default_assessor
+    from model.scoring import PagePrediction
+    from model.sentences import split_sentences
+
+    assessor = default_assessor()
+    ids = assessor.rubric.ids
+    text = "Our stem cells cure MS. Ask your neurologist whether you are eligible."
+    sentences = split_sentences(text)
+
+    def level(**signals: float) -> str:
+        criteria = np.zeros(len(ids))
+        criteria[[ids.index("cure_claim"), ids.index("unproven_as_established")]] = 0.97
+        for signal, probability in signals.items():
+            criteria[ids.index(signal)] = probability
+        proba = np.tile(criteria, (len(sentences), 1))
+        grades = np.array([0.0, 0.0, 0.05, 0.95])
+        return assessor._assessment(PagePrediction(sentences, proba, criteria, 0.99, grades), len(text)).level
+
+    assert level(defers_to_neurologist=0.95, cites_evidence=0.3, guideline_concordant_ahsct=0.9) == "high"
+    assert level(discloses_investigational=0.95, discusses_risks=0.95) == "moderate"

@@ -83,7 +83,9 @@ dev. The test split is used only to report. All fitting is deterministic (liblin
 ## Thresholds (chosen on the corpus dev split)
 - criterion hit: probability >= {t['hit']} (support for a verdict: >= {t.get('support', 0.3)}); applicable:
   probability >= {t['applicable']} (else level `not_applicable`); careful page: sales pressure below
-  {t.get('careful_sales', 0.2)} and mitigating signals summing to {t.get('careful_mitigation', 1.0)} or more
+  {t.get('careful_sales', 0.2)} and caveats about the treatment (investigational status, risks, studies) summing to
+  {t.get('careful_mitigation', 1.0)} or more; "ask your neurologist" and eligibility, which brokers quote too, do not
+  count
 - level: `low` below score {t['moderate']:.0f}, `moderate` from {t['moderate']:.0f}, `high` from {t['high']:.0f}
   (chosen so grade 0 pages read low, grade 1 moderate and grades 2-3 high as often as possible)
 {_stricter(t)}
