@@ -222,7 +222,9 @@ class _Matcher:
             found.update(hit)
         padded = " " + " ".join(tokens) + " "
         for first in set(tokens) & self.phrases.keys():
-            found.update(index for phrase, index in self.phrases[first] if phrase in padded)
+            for phrase, index in self.phrases[first]:
+                if index not in found and phrase in padded:
+                    found.add(index)
         found.update(index for pattern, index in self.patterns if index not in found and pattern.search(sentence))
         return found
 
@@ -252,6 +254,9 @@ def distinct_conditions(sentence: str) -> set[str]:
 
 
 _MODIFIER_PAIRS = tuple((CUE_NAMES.index(c), CUE_NAMES.index(m)) for c in MODIFIED for m in MODIFIERS)
+_PAIR_COLUMN = {pair: k for k, pair in enumerate(_MODIFIER_PAIRS)}
+_MODIFIED = frozenset(CUE_NAMES.index(c) for c in MODIFIED)
+_MODIFIERS = frozenset(CUE_NAMES.index(m) for m in MODIFIERS)
 _SUBJECTS = frozenset(CUE_NAMES.index(c) for c in ("cell_product", "hsct", "subject", "first_person_plural"))
 _CLAIMS = tuple(CUE_NAMES.index(c) for c in CLAIMS)
 _REPAIR, _NERVOUS = CUE_NAMES.index("repair"), CUE_NAMES.index("nervous")
@@ -302,9 +307,11 @@ def sentence_cues(sentence: str) -> np.ndarray:
     for index in found:
         row[index] = 1.0
     base = len(CUE_NAMES)
-    for k, (cue, modifier) in enumerate(_MODIFIER_PAIRS):
-        if (cue in negated and modifier == _NEGATION) or (cue in found and modifier in found):
-            row[base + k] = 1.0
+    for modifier in found & _MODIFIERS:
+        for cue in found & _MODIFIED:
+            row[base + _PAIR_COLUMN[cue, modifier]] = 1.0
+    for cue in negated & _MODIFIED:
+        row[base + _PAIR_COLUMN[cue, _NEGATION]] = 1.0
     at = base + len(_MODIFIER_PAIRS)
     if _CONDITIONS in found and len(distinct_conditions(sentence)) >= 3:
         row[at] = 1.0

@@ -50,3 +50,26 @@ def test_the_negatable_matcher_finds_what_the_full_matcher_finds_of_those_cues(c
     assert sum(bool(MATCHER.cues(t) & _NEGATABLE) for t in texts) > 1000
     for text in texts:
         assert {_NEGATABLE_INDEX[k] for k in NEGATABLE_MATCHER.cues(text)} == MATCHER.cues(text) & _NEGATABLE, text
+
+
+def test_sentence_rows_are_the_rubric_cues_computed_the_long_way(corpus_items):
+    """Each sentence's row against a plain reading of its definition: every cue, every (claim, modifier) pair."""
+    from model.cues import (_CONDITIONS, _MODIFIER_PAIRS, _NEGATION, CLAIMS, MODALITIES, asserted_words,
+                            claim_structure, distinct_conditions)
+
+    def reference(sentence: str) -> np.ndarray:
+        found = MATCHER.cues(sentence)
+        negated = set()
+        if _NEGATION in found and found & _NEGATABLE:
+            negated = (found & _NEGATABLE) - MATCHER.cues(asserted_words((sentence, "")))
+            found = found - negated
+        pairs = [1.0 if (cue in negated and modifier == _NEGATION) or (cue in found and modifier in found) else 0.0
+                 for cue, modifier in _MODIFIER_PAIRS]
+        conditions = 1.0 if _CONDITIONS in found and len(distinct_conditions(sentence)) >= 3 else 0.0
+        return np.concatenate([[1.0 if i in found else 0.0 for i in range(len(CUE_NAMES))], pairs,
+                               [conditions, min(len(sentence.split()), 60) / 60.0], claim_structure(found)])
+
+    sentences = list(dict.fromkeys(text for text, _ in corpus_items))
+    assert len(reference("x")) == len(CUE_NAMES) + len(_MODIFIER_PAIRS) + 2 + len(CLAIMS) * len(MODALITIES)
+    for sentence in sentences:
+        assert np.array_equal(sentence_cues(sentence), reference(sentence)), sentence
