@@ -193,11 +193,7 @@ class Scorer:
         """P(criterion) of distinct (sentence, context) items, part by part: the n-gram parts read only the
         sentence, so a sentence the page repeats in other contexts (menus, footers) is counted once; the cues read
         the context."""
-        texts = list(dict.fromkeys(text for text, _ in items))
-        z = self._ngram_scores(texts)
-        if len(texts) != len(items):
-            index = {text: i for i, text in enumerate(texts)}
-            z = z[[index[text] for text, _ in items]]
+        z = self._ngram_scores([text for text, _ in items])
         # sparse, as scikit-learn has it: scipy's own product, not a BLAS call that wakes a thread pool per page
         z += sparse.csr_matrix(cue_matrix(items) * self.cue_scale) @ self.sentence_w["cues"]
         return expit(z + self.sentence_b)
@@ -207,14 +203,15 @@ class Scorer:
         and each row is computed on its own, so a sentence read before (a site's menu, its footer) is looked up."""
         known = self._known_sentences
         rows = [known.get(text) for text in texts]
-        missing = [i for i, row in enumerate(rows) if row is None]
+        missing = list(dict.fromkeys(text for text, row in zip(texts, rows) if row is None))
         if missing:
-            new = [(texts[i], "") for i in missing]
+            new = [(text, "") for text in missing]
             z = sum(np.asarray(ngrams.transform(new) @ self.sentence_w[name]) for name, ngrams in self.ngrams.items())
-            if len(known) + len(missing) > KNOWN_SENTENCES:
+            fresh = dict(zip(missing, z))
+            if len(known) + len(fresh) > KNOWN_SENTENCES:
                 known.clear()
-            for i, row in zip(missing, z):
-                rows[i] = known[texts[i]] = row
+            known.update(fresh)
+            rows = [fresh[text] if row is None else row for text, row in zip(texts, rows)]
         return np.vstack(rows)
 
     def forget_sentences(self) -> None:
