@@ -9,7 +9,8 @@ file read without unpickling anything.
    negation, hedging, research and attribution scope marked), character n-grams of the words stated outright and
    rubric cues, including the claim's structure (:mod:`model.cues`).
 2. Each criterion's page probability comes from a small logistic model over that criterion's strongest
-   sentence, top-3 mean and count, plus a few page-wide topic figures.
+   sentence, top-3 mean and count, plus a few page-wide topic figures, and never exceeds twice the strongest
+   sentence's (:func:`supported`).
 3. Applicability (is the page about stem-cell therapy for MS?) from a logistic model over how much the page
    talks about MS and about cell products, never for a page that does not name MS; the grade from ordinal
    logistic models over page-wide figures, the criteria probabilities and the rubric's reading of them.
@@ -36,6 +37,10 @@ FORMAT = "stemclaim-scorer/1"
 GRADES = (0, 1, 2, 3)
 UNLINKED_APPLICABILITY = 0.45
 KNOWN_SENTENCES = 20_000  # sentences whose n-gram scores are kept (a few MB)
+# A page model reads page-wide figures (how much the page talks of MS, cells, prices, testimonials...) beside its
+# criterion's sentences; on real pages unlike the corpus those figures alone raised criteria no sentence showed (a
+# patient's treatment diary read as disparaging MS drugs). See :func:`supported`.
+SUPPORT_RATIO = 2.0
 _TOPIC_CUES = ("ms", "cell_product", "hsct", "commercial", "citation", "risk", "attribution", "testimonial")
 ANALYZERS = {"word_ngrams": word_ngrams, "stated_words": stated_words}  # by name in the artifact, never pickled
 
@@ -110,6 +115,13 @@ def summarise(sentences: list[Sentence], proba: np.ndarray) -> PageSummary:
     shared = np.array([*counts, math.log1p((ms & (cells | hsct)).sum()), math.log1p(len(conditions)),
                        math.log1p(len(sentences))])
     return PageSummary(per, shared)
+
+
+def supported(crit: np.ndarray, strongest: np.ndarray) -> np.ndarray:
+    """Criteria probabilities held to what the page's sentences show: a criterion is never likelier on a page than
+    :data:`SUPPORT_RATIO` times its likeliest sentence, however much the page as a whole reads like pages that show it
+    (a grade rests on claims a reader can see). ``strongest`` is each criterion's likeliest sentence, row by row."""
+    return np.minimum(crit, SUPPORT_RATIO * strongest)
 
 
 def grade_feature_sets(flat: np.ndarray, crit: np.ndarray, criteria: tuple[str, ...], red_flags: tuple[str, ...],
@@ -221,7 +233,8 @@ class Scorer:
         forget_sentences()
 
     def criteria_proba(self, summary: PageSummary) -> np.ndarray:
-        return np.array([m.proba(summary.for_criterion(j)[None, :])[0] for j, m in enumerate(self.page)])
+        crit = np.array([m.proba(summary.for_criterion(j)[None, :])[0] for j, m in enumerate(self.page)])
+        return supported(crit, summary.per_criterion[:, 0])
 
     def predict_text(self, text: str) -> PagePrediction:
         sentences = split_sentences(text)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from model.assessment import default_assessor
-from model.scoring import Linear, sentence_items, summarise
+from model.scoring import SUPPORT_RATIO, Linear, sentence_items, summarise
 from model.sentences import split_sentences
 from model.text import visible_text
 from servers import ROOT
@@ -100,3 +100,21 @@ def test_sentences_read_before_score_exactly_as_new_ones(scorer):
     again = scorer.predict_text(second)
     assert np.array_equal(fresh.sentence_proba, again.sentence_proba)
     assert np.array_equal(fresh.grade_proba, again.grade_proba)
+
+
+def test_no_criterion_is_likelier_on_a_page_than_its_sentences_support(scorer):
+    """A criterion's page probability never exceeds SUPPORT_RATIO times its likeliest sentence's, and on the corpus
+    test split the page models alone would have gone past that on some pages: the bound is what holds them."""
+    pages = [p for p in load_pages(ROOT / "training" / "corpus") if p.split == "test"]
+    bound_held = 0
+    for page in pages:
+        prediction = scorer.predict_text(page.text)
+        if not len(prediction.sentences):
+            continue
+        strongest = prediction.sentence_proba.max(axis=0)
+        assert np.all(prediction.criteria_proba <= SUPPORT_RATIO * strongest + 1e-12)
+        summary = summarise(prediction.sentences, prediction.sentence_proba)
+        unbounded = np.array([m.proba(summary.for_criterion(j)[None, :])[0] for j, m in enumerate(scorer.page)])
+        assert np.allclose(prediction.criteria_proba, np.minimum(unbounded, SUPPORT_RATIO * strongest))
+        bound_held += bool(np.any(unbounded > SUPPORT_RATIO * strongest + 0.05))
+    assert bound_held > 0

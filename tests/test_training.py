@@ -86,3 +86,20 @@ def test_training_without_scikit_learn_says_what_to_install(command, monkeypatch
     err = capsys.readouterr().err
     assert "needs scikit-learn" in err and "pip install -e '.[train]'" in err
     assert not any(tmp_path.iterdir())
+
+
+def test_the_model_version_changes_with_the_corpus_the_parameters_and_the_code(monkeypatch, tmp_path):
+    from training import train
+    base = train.recipe_hash("a" * 64, {"sentence_C": 2.0})
+    assert base == train.recipe_hash("a" * 64, {"sentence_C": 2.0})
+    assert base != train.recipe_hash("b" * 64, {"sentence_C": 2.0})
+    assert base != train.recipe_hash("a" * 64, {"sentence_C": 1.0})
+    root = tmp_path / "repo"
+    (root / "model").mkdir(parents=True)
+    (root / "training").mkdir()
+    for path in [*(train.CODE_ROOT / "model").glob("*.py"), train.CODE_ROOT / "training" / "overclaim.py"]:
+        shutil.copy(path, root / path.relative_to(train.CODE_ROOT))
+    monkeypatch.setattr(train, "CODE_ROOT", root)
+    assert train.recipe_hash("a" * 64, {"sentence_C": 2.0}) == base
+    (root / "model" / "scoring.py").write_text((root / "model" / "scoring.py").read_text() + "\n# changed\n")
+    assert train.recipe_hash("a" * 64, {"sentence_C": 2.0}) != base

@@ -25,7 +25,7 @@ from model.cues import cue_matrix, cue_names, stated_words, word_ngrams
 from model.ngrams import NgramTfidf
 from model.rubric import load_rubric
 from model.scoring import (GRADES, Linear, PagePrediction, PageSummary, Scorer, grade_feature_sets, ordinal_proba,
-                           sentence_items, summarise)
+                           sentence_items, summarise, supported)
 from model.sentences import Sentence, split_sentences
 from model.text import normalise
 
@@ -182,9 +182,10 @@ class OverclaimModel(BaseEstimator):
         return grade_feature_sets(flat, crit, tuple(self.criteria), tuple(self.red_flags), self.grade_features)
 
     def _criteria_proba(self, summaries: list[PageSummary]) -> np.ndarray:
-        return np.column_stack([
+        crit = np.column_stack([
             model.predict_proba(np.vstack([s.for_criterion(j) for s in summaries]))[:, 1]
             for j, model in enumerate(self.page_models_)])
+        return supported(crit, np.vstack([s.per_criterion[:, 0] for s in summaries]))
 
     # -- scoring ---------------------------------------------------------------------------------------------
     def scorer(self) -> Scorer:

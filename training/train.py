@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from pathlib import Path
 
@@ -37,6 +38,22 @@ def corpus_hash(corpus: Path) -> str:
     """SHA-256 over the labels file and every page, in name order."""
     digest = hashlib.sha256((corpus / "labels.jsonl").read_bytes())
     for path in sorted((corpus / "pages").glob("*.html")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+CODE_ROOT = Path(__file__).resolve().parent.parent  # the checkout whose model and training code build the model
+
+
+def recipe_hash(corpus_sha256: str, params: dict) -> str:
+    """SHA-256 over what a model is made of: the corpus, the selected parameters and the code that reads pages and
+    fits the model (``model/*.py``, ``training/overclaim.py``). The version carries its first eight digits, so a
+    change of features or rules gets a new version even on the same corpus."""
+    digest = hashlib.sha256(corpus_sha256.encode())
+    digest.update(json.dumps(params, sort_keys=True).encode())
+    root = CODE_ROOT
+    for path in sorted((root / "model").glob("*.py")) + [root / "training" / "overclaim.py"]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -102,8 +119,9 @@ def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=
     thresholds = {"hit": 0.5, "support": 0.3, "applicable": 0.5, "careful_sales": 0.2, "careful_mitigation": 1.0,
                   "moderate": moderate, "high": high, "hit_by_criterion": HIT_BY_CRITERION}
     chash = corpus_hash(Path(corpus))
-    manifest = {"name": NAME, "version": f"{rubric.version}.{chash[:8]}", "rubric_version": rubric.version,
-                "corpus_sha256": chash, "params": params, "seed": SEED, "thresholds": thresholds}
+    manifest = {"name": NAME, "version": f"{rubric.version}.{recipe_hash(chash, params)[:8]}",
+                "rubric_version": rubric.version, "corpus_sha256": chash, "params": params, "seed": SEED,
+                "thresholds": thresholds}
 
     # The dev metrics are those of the selected model, fitted on train only. The shipped model is then refitted
     # with the selected parameters on train + dev; the test split is touched only to report it.
