@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from model.rubric import load_rubric
+from model.scoring import SUPPORT_RATIO
 
 HEADLINE = ("spearman", "auc_grade_ge_2", "grade_accuracy", "red_flag_macro_f1", "mitigating_macro_f1",
             "evidence_precision", "criteria_brier", "applicability_accuracy", "applicability_brier",
@@ -66,7 +67,9 @@ probability, a hit flag and the page's own sentences as evidence.
    research, attributed, questioned). An MS primer that describes demyelination promises nothing; "our cells
    repair myelin" does; "researchers are exploring whether cells might repair myelin" frames it as research.
 2. Page models: per criterion, a logistic model over the criterion's strongest sentence, top-3 mean and count and a
-   few page-wide figures; one for applicability (does the page link stem cells or aHSCT to MS?); and the grade
+   few page-wide figures, its probability held to at most {SUPPORT_RATIO:g} times the strongest sentence's
+   (page-wide figures alone never raise a criterion no sentence shows); one for applicability (does the page link
+   stem cells or aHSCT to MS?); and the grade
    ({manifest['params'].get('grade_features', 'all')} grade features: "blend" averages an ordinal model over the
    page figures with one over the rubric's own reading of the criteria, the probability that the page shows a red
    flag that supports grade 1, 2 or 3, and its mitigating signals). Page models are fitted on out-of-fold sentence
@@ -119,6 +122,11 @@ grade accuracy {_fmt(openings['grade_accuracy'])}, applicability accuracy {_fmt(
   be read as making the claim.
 - Long lists of conditions in a menu can look like a cure-all claim.
 - Grades between 1 and 2 are the hardest to tell apart; read the evidence, not only the score.
+- Patient blogs and treatment diaries are read worst of all page kinds: first-person accounts of how one feels are
+  taken as testimonials offered as evidence, and the names of chemotherapy and other drugs can raise
+  `undermines_standard_care`.
+- Statements of need ("therapies that can reverse disability are urgently needed"), research abstracts reporting
+  results in animals, and descriptions of the damage MS does can be read as cure or established-treatment claims.
 
 ## Training data and environment
 Corpus SHA-256 `{manifest['corpus_sha256']}`; trained in {manifest['training_seconds']} s with Python {env['python']},
