@@ -125,8 +125,8 @@ grade accuracy {_fmt(openings['grade_accuracy'])}, applicability accuracy {_fmt(
 - Patient blogs and treatment diaries are read worst of all page kinds: first-person accounts of how one feels are
   taken as testimonials offered as evidence, and the names of chemotherapy and other drugs can raise
   `undermines_standard_care`.
-- Statements of need ("therapies that can reverse disability are urgently needed"), research abstracts reporting
-  results in animals, and descriptions of the damage MS does can be read as cure or established-treatment claims.
+- Statements that better treatments are still needed, research abstracts reporting results in animals, and
+  descriptions of the damage MS does can be read as cure or established-treatment claims.
 
 ## Training data and environment
 Corpus SHA-256 `{manifest['corpus_sha256']}`; trained in {manifest['training_seconds']} s with Python {env['python']},
