@@ -5,10 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from service.cli import main
-from training.external import agreement, load_external, merge
+from training.external import agreement, compare, load_external, merge, paired_bootstrap
+from training.external import main as external_main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 
@@ -91,3 +93,46 @@ def test_merge_takes_the_mean_grade_and_criteria_both_marked():
     figures = agreement(a, b)
     assert figures["pages"] == 2 and figures["grade_exact"] == 0.5 and figures["grade_within_one"] == 1.0
     assert figures["criteria_micro_f1"] == 0.5 and figures["criteria_f1"]["cure_claim"] == 1.0
+
+
+def _scores(grades, scores, model):
+    return [{"id": f"p{i}", "grade": g, "score": s, "level": "low", "model": model}
+            for i, (g, s) in enumerate(zip(grades, scores))]
+
+
+def test_compare_finds_the_better_ranking_and_nothing_against_itself():
+    rng = np.random.default_rng(1)
+    grades = [float(g) for g in rng.integers(0, 4, 120)]
+    noisy = _scores(grades, (rng.random(120) * 100).tolist(), "before")
+    ranked = _scores(grades, [30 * g + rng.random() for g in grades], "after")
+    figures = paired_bootstrap(np.array(grades), np.array([r["score"] for r in noisy]),
+                               np.array([r["score"] for r in ranked]), resamples=200)
+    before, after, difference, low, high = figures["spearman"]
+    assert after > 0.95 and abs(before) < 0.3 and difference == pytest.approx(after - before) and low > 0
+    assert figures["auc_grade_ge_2"][1] == 1.0 and figures["auc_grade_ge_2"][3] > 0
+    assert paired_bootstrap(np.array(grades), np.array([r["score"] for r in noisy]),
+                            np.array([r["score"] for r in noisy]), resamples=50)["spearman"][2:] == (0.0, 0.0, 0.0)
+    table = compare(noisy, ranked, resamples=200)
+    assert table.startswith("120 pages") and "| spearman | " in table and "| before | after |" in table
+
+
+def test_compare_command_refuses_score_files_that_do_not_pair(tmp_path, capsys):
+    a = _write(tmp_path / "a.jsonl", _scores([0, 1, 2, 3], [1, 2, 3, 4], "x"))
+    b = _write(tmp_path / "b.jsonl", _scores([0, 1, 2, 2], [1, 2, 3, 4], "y"))
+    assert external_main(["compare", str(a), str(b)]) == 2
+    assert "different grades" in capsys.readouterr().err
+    c = _write(tmp_path / "c.jsonl", _scores([0, 1], [1, 2], "y"))
+    assert external_main(["compare", str(a), str(c)]) == 2
+    assert "fewer than 3 pages" in capsys.readouterr().err
+
+
+def test_evaluate_external_writes_each_pages_score_without_its_text(labelled, tmp_path, capsys):
+    out = tmp_path / "scores.jsonl"
+    assert main(["evaluate", "--external", *map(str, labelled), "--scores", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["clinic", "hospital", "knee", "excerpt"]
+    assert all(set(r) == {"id", "grade", "score", "level", "model"} and 0 <= r["score"] <= 100 for r in rows)
+    assert rows[0]["score"] > rows[1]["score"] and rows[2]["level"] == "not_applicable"
+    capsys.readouterr()
+    assert main(["evaluate", "--scores", str(out)]) == 2
+    assert "--scores needs --external" in capsys.readouterr().err

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import sys
 from importlib import resources
 from pathlib import Path
@@ -45,13 +46,19 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         return 2
     from model.assessment import Assessor
     from training.evaluate import report
-    from training.external import external_report, load_external
+    from training.external import external_report, load_external, score_records
 
+    if args.scores and not args.external:
+        print("stemclaim evaluate: --scores needs --external", file=sys.stderr)
+        return 2
     try:
         pages = load_external(*args.external) if args.external else None  # bad labels fail before the model loads
         assessor = Assessor.from_directory(args.artifact)
         if pages is not None:
-            print(external_report(pages, [assessor.assess_text(p.text) for p in pages]))
+            results = [assessor.assess_text(p.text) for p in pages]
+            print(external_report(pages, results))
+            if args.scores:
+                args.scores.write_text("".join(json.dumps(r) + "\n" for r in score_records(pages, results)), "utf-8")
         else:
             print(report(args.corpus, args.split, assessor))
     except ArtifactError as exc:
@@ -101,6 +108,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                           help="JSON Lines of pages (id, text or html, url, kind) and of labels (id, grade, criteria)")
     evaluate.add_argument("--artifact", type=Path, default=ARTIFACT_DIR,
                           help="model artifact folder (default the shipped model)")
+    evaluate.add_argument("--scores", type=Path, metavar="OUT",
+                          help="with --external: write each page's id, grade, score and level as JSON Lines, for "
+                               "`python -m training.external compare`")
     evaluate.set_defaults(func=_cmd_evaluate)
 
     corpus = commands.add_parser("corpus", help="check or describe the labelled corpus")

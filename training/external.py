@@ -4,9 +4,10 @@ A pages file is JSON Lines with ``id`` and either ``text`` (an extracted excerpt
 ``kind`` are optional. A labels file is JSON Lines with ``id``, ``grade`` (0-3, may be a mean such as 1.5),
 optionally ``applicable`` (default: grade above 0 or a kind other than irrelevant) and ``criteria`` (rubric ids).
 
-    stemclaim evaluate --external PAGES.jsonl LABELS.jsonl
+    stemclaim evaluate --external PAGES.jsonl LABELS.jsonl [--scores SCORES.jsonl]
     python -m training.external merge A.jsonl B.jsonl OUT.jsonl     # two passes into one label set
     python -m training.external agreement A.jsonl B.jsonl           # how far the passes agree
+    python -m training.external compare BEFORE.jsonl AFTER.jsonl    # two models' scores, paired bootstrap
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import spearmanr
+from scipy.stats import rankdata, spearmanr
 
 from model.assessment import Assessment
 from model.rubric import load_rubric
@@ -191,6 +192,62 @@ def agreement(a: list[dict], b: list[dict]) -> dict:
     }
 
 
+def score_records(pages: list[ExternalPage], results: list[Assessment]) -> list[dict]:
+    """One line per page for ``--scores``: its id, label and the model's verdict (never the page's text)."""
+    return [{"id": p.id, "grade": p.grade, "score": r.score, "level": r.level, "model": r.model["version"]}
+            for p, r in zip(pages, results)]
+
+
+def _auc(grades: np.ndarray, scores: np.ndarray) -> float:
+    """ROC AUC of ``scores`` for grade >= 2 (ties count half), NaN when only one class is present."""
+    positive = grades >= 2
+    n_pos, n_neg = int(positive.sum()), int((~positive).sum())
+    if not n_pos or not n_neg:
+        return float("nan")
+    ranks = rankdata(scores)
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def paired_bootstrap(grades: np.ndarray, before: np.ndarray, after: np.ndarray, resamples: int = 1000,
+                     seed: int = 0) -> dict[str, tuple[float, float, float, float, float]]:
+    """Spearman and AUC (grade >= 2) of two models' scores on the same pages: (before, after, after - before, and
+    the 2.5th and 97.5th percentiles of that difference over ``resamples`` resamples of the pages)."""
+    def figures(idx: np.ndarray) -> tuple[float, float]:
+        g = grades[idx]
+        return (spearmanr(after[idx], g).statistic - spearmanr(before[idx], g).statistic,
+                _auc(g, after[idx]) - _auc(g, before[idx]))
+
+    point = figures(np.arange(len(grades)))
+    rng = np.random.default_rng(seed)
+    draws = np.array([figures(rng.integers(0, len(grades), len(grades))) for _ in range(resamples)])
+    out = {}
+    for k, (name, metric) in enumerate((("spearman", lambda s: spearmanr(s, grades).statistic),
+                                        ("auc_grade_ge_2", lambda s: _auc(grades, s)))):
+        low, high = np.nanpercentile(draws[:, k], [2.5, 97.5])
+        out[name] = (float(metric(before)), float(metric(after)), float(point[k]), float(low), float(high))
+    return out
+
+
+def compare(before: list[dict], after: list[dict], resamples: int = 1000, seed: int = 0) -> str:
+    """A table of two ``--scores`` files' figures on the pages both list, with paired-bootstrap intervals."""
+    theirs = {str(r["id"]): r for r in after}
+    pairs = [(r, theirs[str(r["id"])]) for r in before if str(r["id"]) in theirs]
+    if len(pairs) < 3:
+        raise ValueError("the two score files share fewer than 3 pages")
+    if any(a["grade"] != b["grade"] for a, b in pairs):
+        raise ValueError("the two score files give different grades for the same page: were they scored on the "
+                         "same labels?")
+    grades = np.array([float(a["grade"]) for a, _ in pairs])
+    figures = paired_bootstrap(grades, np.array([float(a["score"]) for a, _ in pairs]),
+                               np.array([float(b["score"]) for _, b in pairs]), resamples, seed)
+    names = (pairs[0][0].get("model", "before"), pairs[0][1].get("model", "after"))
+    lines = [f"{len(pairs)} pages; paired bootstrap, {resamples} resamples", "",
+             f"| metric | {names[0]} | {names[1]} | difference | 95% interval |", "| --- | --- | --- | --- | --- |"]
+    for metric, (a, b, d, low, high) in figures.items():
+        lines.append(f"| {metric} | {a:.3f} | {b:.3f} | {d:+.3f} | {low:+.3f} to {high:+.3f} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.external", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -201,13 +258,23 @@ def main(argv: list[str] | None = None) -> int:
     g = commands.add_parser("agreement", help="agreement figures of two labelling passes, as JSON")
     g.add_argument("a", type=Path)
     g.add_argument("b", type=Path)
+    c = commands.add_parser("compare", help="two models' scores (`evaluate --external ... --scores`), paired bootstrap")
+    c.add_argument("a", type=Path, metavar="BEFORE")
+    c.add_argument("b", type=Path, metavar="AFTER")
+    c.add_argument("--resamples", type=int, default=1000)
     args = parser.parse_args(argv)
     try:
         a, b = read_jsonl(args.a), read_jsonl(args.b)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.command == "merge":
+    if args.command == "compare":
+        try:
+            print(compare(a, b, args.resamples))
+        except (KeyError, TypeError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    elif args.command == "merge":
         merged = merge(a, b)
         args.out.write_text("".join(json.dumps(r) + "\n" for r in merged), "utf-8")
         print(f"{len(merged)} pages merged, {sum('disagreement' in r for r in merged)} with a disagreement")
