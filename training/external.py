@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import rankdata, spearmanr
+from scipy.stats import spearmanr
+from sklearn.metrics import roc_auc_score
 
 from model.assessment import Assessment
 from model.rubric import load_rubric
@@ -199,13 +200,10 @@ def score_records(pages: list[ExternalPage], results: list[Assessment]) -> list[
 
 
 def _auc(grades: np.ndarray, scores: np.ndarray) -> float:
-    """ROC AUC of ``scores`` for grade >= 2 (ties count half), NaN when only one class is present."""
+    """ROC AUC of ``scores`` for grade >= 2, as :func:`training.evaluate.metrics` has it; NaN when a resample holds
+    one class only."""
     positive = grades >= 2
-    n_pos, n_neg = int(positive.sum()), int((~positive).sum())
-    if not n_pos or not n_neg:
-        return float("nan")
-    ranks = rankdata(scores)
-    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+    return float(roc_auc_score(positive, scores)) if 0 < positive.sum() < len(positive) else float("nan")
 
 
 def paired_bootstrap(grades: np.ndarray, before: np.ndarray, after: np.ndarray, resamples: int = 1000,

@@ -52,8 +52,7 @@ def recipe_hash(corpus_sha256: str, params: dict) -> str:
     change of features or rules gets a new version even on the same corpus."""
     digest = hashlib.sha256(corpus_sha256.encode())
     digest.update(json.dumps(params, sort_keys=True).encode())
-    root = CODE_ROOT
-    for path in sorted((root / "model").glob("*.py")) + [root / "training" / "overclaim.py"]:
+    for path in sorted((CODE_ROOT / "model").glob("*.py")) + [CODE_ROOT / "training" / "overclaim.py"]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
