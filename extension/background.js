@@ -126,8 +126,8 @@ function setBadge(tabId, key) {
 async function remember(tabId, status) {
   const entries = { latest: status };
   if (tabId !== undefined && tabId !== null) entries[`tab:${tabId}`] = status;
-  if (session) await session.set(entries).catch(() => {});
   for (const [key, value] of Object.entries(entries)) memory.set(key, value);
+  if (session) await session.set(entries).catch(() => {});
   setBadge(tabId, status.error ? "error" : status.level);
 }
 

@@ -250,8 +250,8 @@ def test_nothing_is_sent_to_a_service_that_is_not_stemclaim(consented, service, 
     try:
         page = visit(consented, f"http://127.0.0.1:{pages_server}/clinic_overclaim.html")
         popup = extension_page(consented, "popup.html")
-        popup.wait_for_selector("#message.error", timeout=30000)
-        assert "is not a stemclaim service, so nothing was sent" in popup.inner_text("#message")
+        popup.wait_for_selector("#message.error:has-text('is not a stemclaim service, so nothing was sent')",
+                                timeout=30000)
         assert page.query_selector(BANNER) is None
         popup.close()
         page.close()
@@ -268,8 +268,7 @@ def test_service_down_leaves_the_page_alone_and_the_popup_says_so(consented, ser
         assert page.query_selector(BANNER) is None
         assert "Reverse Multiple Sclerosis" in page.inner_text("h1") and "MS Gold package" in original
         popup = extension_page(consented, "popup.html")
-        popup.wait_for_selector("#message.error")
-        assert "could not be reached" in popup.inner_text("#message")
+        popup.wait_for_selector("#message.error:has-text('could not be reached')")
         popup.close()
         page.close()
     finally:

@@ -62,6 +62,11 @@ document.getElementById("report").addEventListener("click", async () => {
     ? "Reported: the page and your note are with the regulators' queue. Thank you." : (reply && reply.error) || "Not sent.";
 });
 
+// A check still under way when the popup opens: show its result (kept in session storage) when it arrives.
+api.storage.onChanged.addListener((changes, area) => {
+  if (area === "session" || area === "local") refresh();
+});
+
 (async () => {
   const state = await send({ type: "popup-state" });
   show(state);
