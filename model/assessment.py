@@ -186,6 +186,8 @@ class Assessor:
         applicable = bool(p.sentences) and p.applicable_proba >= self.applicable_threshold
         score = round(100.0 * p.expected_grade / 3.0, 1)
         hit = self._hits(p.criteria_proba, score if applicable else 0.0)
+        if not applicable:  # a page not about stem cells for MS claims no MS cure, MS treatment or MS study
+            hit = [h and not c.about_ms for h, c in zip(hit, self.rubric.criteria)]
         # A verdict rests on claims a reader can see: no red flag, no more than low; only minor ones (a price, a
         # testimonial), no more than moderate. A page that sells nothing and shows its caveats (investigational
         # status, risks, studies) is never shown high, whatever words of a cure it uses:

@@ -27,6 +27,9 @@ class Criterion:
     # "sales": the page sells (a careful page sells nothing); "ahsct_option": the page describes aHSCT as guidelines
     # do (the banner adds a note on it, and it is not a caveat that makes a page careful)
     role: str | None = None
+    # the criterion is about MS itself (a cure of MS, an MS treatment, MS studies): never shown on a page that is not
+    # about stem-cell therapy for MS, whatever its sentences read like
+    about_ms: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,7 @@ class Rubric:
                     "id": c.id, "kind": c.kind, "title": c.title, "description": c.description,
                     "regulator_note": c.regulator_note, "sources": list(c.sources),
                     **({"grade": c.grade} if c.grade is not None else {}),
+                    "about_ms": c.about_ms,
                 }
                 for c in self.criteria
             ],
@@ -94,7 +98,7 @@ def load_rubric() -> Rubric:
         Criterion(
             id=c["id"], kind=c["kind"], title=c["title"], description=c["description"],
             regulator_note=c["regulator_note"], sources=tuple(c["sources"]), grade=c.get("grade"),
-            role=c.get("role"),
+            role=c.get("role"), about_ms=bool(c.get("about_ms", False)),
         )
         for c in data["criteria"]
     )

@@ -219,6 +219,33 @@ def test_a_criterion_with_its_own_threshold_needs_stronger_evidence_to_be_shown(
     assert shown(0.95) == (True, True)
 
 
+def test_a_page_not_about_stem_cells_for_ms_shows_no_claim_about_ms():
+    """Criteria about MS itself (a cure of MS, cells as an MS treatment, MS studies...) are not shown on a page judged
+    not about stem-cell therapy for MS, however its sentences read; the other criteria still are."""
+    import numpy as np
+
+    from model.assessment import default_assessor
+    from model.scoring import PagePrediction
+    from model.sentences import split_sentences
+
+    assessor = default_assessor()
+    ids = assessor.rubric.ids
+    about_ms = {c.id for c in assessor.rubric.criteria if c.about_ms}
+    assert about_ms >= {"cure_claim", "unproven_as_established", "progressive_ms_promise"}
+    assert "risk_minimization" not in about_ms and "commercial_pressure" not in about_ms
+    text = "Our cells regrow cartilage in every knee, with no side effects. Book this week for 20% off."
+    sentences = split_sentences(text)
+    criteria = np.full(len(ids), 0.95)
+    proba = np.tile(criteria, (len(sentences), 1))
+
+    def shown(applicability: float) -> set[str]:
+        prediction = PagePrediction(sentences, proba, criteria, applicability, np.array([0.1, 0.1, 0.3, 0.5]))
+        return {f.id for f in assessor._assessment(prediction, len(text)).criteria if f.hit}
+
+    assert shown(0.99) == set(ids)
+    assert shown(0.01) == set(ids) - about_ms
+
+
 def test_only_caveats_about_the_treatment_make_a_page_careful():
     """A page that overclaims is held below high as careful only for caveats about the treatment (investigational
     status, risks, studies); "ask your neurologist" and eligibility criteria, which brokers quote too, do not count."""

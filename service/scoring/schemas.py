@@ -58,6 +58,7 @@ class CriterionInfo(Struct):
     regulator_note: str
     sources: list[str]
     grade: int | None = None  # red flags: the highest page grade the flag supports on its own
+    about_ms: bool = False  # about MS itself: never shown on a page that is not about stem-cell therapy for MS
 
 
 class GradeInfo(Struct):
