@@ -79,6 +79,42 @@ def test_train_writes_a_verified_artifact_manifest_and_card(small_corpus, tmp_pa
     assert "Not measured for this artifact" in (tmp_path / "c2.md").read_text()
 
 
+def test_learning_from_real_pages_reports_them_out_of_fold(small_corpus, tmp_path):
+    out, card = tmp_path / "artifacts", tmp_path / "MODEL_CARD.md"
+    real = _real_pages(tmp_path)
+    assert main(["train", "--corpus", str(small_corpus), "--out", str(out), "--card", str(card), "--real", *real]) == 0
+    manifest = load_artifact(out).manifest
+    assert manifest["real_pages"]["pages"] == 3 and manifest["real_pages"]["figures"].startswith("out of fold")
+    assert manifest["metrics"]["real"]["pages"] == 3
+    text = " ".join(card.read_text().split())
+    assert "refitted on train + dev + the 3 real pages" in text and "fitted without its site's pages" in text
+    assert main(["train", "--corpus", str(small_corpus), "--out", str(tmp_path / "b"), "--card", str(tmp_path / "b.md"),
+                 "--external", *real]) == 0
+    assert json.loads((tmp_path / "b" / "manifest.json").read_text())["version"] != manifest["version"]
+    with pytest.raises(SystemExit):
+        main(["train", "--real", *real, "--external", *real])
+
+
+def test_a_real_pages_words_never_become_features(small_corpus):
+    from model.rubric import load_rubric
+    from training.overclaim import OverclaimModel, TrainingPage
+    from training.train import training_pages
+
+    rubric = load_rubric()
+    corpus = training_pages(load_pages(small_corpus))
+    text = " ".join(f"Zorblax cells helped patient number {i} walk again after MS." for i in range(6))
+    evidence = {"testimonial_evidence": [f"Zorblax cells helped patient number {i} walk again after MS." for i in range(6)]}
+
+    def terms(vocabulary: bool) -> set[str]:
+        page = TrainingPage(text, frozenset(evidence), evidence, 2, True, "real:zorblax.example", vocabulary=vocabulary)
+        model = OverclaimModel(criteria=rubric.ids, red_flags=rubric.red_flags, n_jobs=1).fit(corpus + [page] * 2)
+        parts = model.sentence_model_.steps[0][1].transformer_list
+        return {str(t) for _, part in parts if hasattr(part, "vocabulary_") for t in part.vocabulary_}
+
+    assert not any("zorblax" in t or "rbla" in t for t in terms(False))
+    assert any("zorblax" in t for t in terms(True)) and "rbla" in terms(True)
+
+
 @pytest.mark.parametrize("command", [["train"], ["evaluate"]])
 def test_training_without_scikit_learn_says_what_to_install(command, monkeypatch, tmp_path, capsys):
     monkeypatch.setitem(sys.modules, "sklearn", None)  # as on the base install
@@ -88,16 +124,18 @@ def test_training_without_scikit_learn_says_what_to_install(command, monkeypatch
     assert not any(tmp_path.iterdir())
 
 
-def test_the_model_version_changes_with_the_corpus_the_parameters_and_the_code(monkeypatch, tmp_path):
+def test_the_model_version_changes_with_the_corpus_the_real_pages_the_parameters_and_the_code(monkeypatch, tmp_path):
     from training import train
     base = train.recipe_hash("a" * 64, {"sentence_C": 2.0})
     assert base == train.recipe_hash("a" * 64, {"sentence_C": 2.0})
     assert base != train.recipe_hash("b" * 64, {"sentence_C": 2.0})
     assert base != train.recipe_hash("a" * 64, {"sentence_C": 1.0})
+    assert base != train.recipe_hash("a" * 64, {"sentence_C": 2.0}, "c" * 64)
     root = tmp_path / "repo"
     (root / "model").mkdir(parents=True)
     (root / "training").mkdir()
-    for path in [*(train.CODE_ROOT / "model").glob("*.py"), train.CODE_ROOT / "training" / "overclaim.py"]:
+    code = [train.CODE_ROOT / "training" / "overclaim.py", train.CODE_ROOT / "training" / "real.py"]
+    for path in [*(train.CODE_ROOT / "model").glob("*.py"), *code]:
         shutil.copy(path, root / path.relative_to(train.CODE_ROOT))
     monkeypatch.setattr(train, "CODE_ROOT", root)
     assert train.recipe_hash("a" * 64, {"sentence_C": 2.0}) == base

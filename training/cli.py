@@ -37,7 +37,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         return 2
     from training.train import train
 
-    train(args.corpus, args.out, args.card, external=args.external)
+    train(args.corpus, args.out, args.card, external=args.external, real=args.real)
     return 0
 
 
@@ -96,8 +96,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--corpus", type=Path, default=CORPUS, help="corpus folder (labels.jsonl, pages/)")
     train.add_argument("--out", type=Path, default=ARTIFACT_DIR, help="artifact folder")
     train.add_argument("--card", type=Path, default=MODEL_CARD, help="model card path")
-    train.add_argument("--external", nargs=2, type=Path, metavar=("PAGES", "LABELS"),
-                       help="labelled real pages to report on in the model card (never trained on)")
+    real_pages = train.add_mutually_exclusive_group()
+    real_pages.add_argument("--external", nargs=2, type=Path, metavar=("PAGES", "LABELS"),
+                            help="labelled real pages to report on in the model card (never trained on)")
+    real_pages.add_argument("--real", nargs=2, type=Path, metavar=("PAGES", "LABELS"),
+                            help="labelled real pages to learn from as well (their words never become features); "
+                                 "the model card reports them out of fold")
     train.set_defaults(func=_cmd_train)
 
     evaluate = commands.add_parser(

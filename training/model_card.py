@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from model.rubric import load_rubric
@@ -79,9 +80,7 @@ probability, a hit flag and the page's own sentences as evidence.
    threshold, the likeliest red flags above the support threshold are named, with their sentences); a page that
    sells nothing and shows its caveats is never `high` (the rubric's "one slip on a careful page").
 
-Parameters ({manifest['params']}) were chosen by their figures on the real-page development set below (never
-trained on); the model was fitted on the corpus train split to report the dev figures, then refitted on train +
-dev. The test split is used only to report. All fitting is deterministic (liblinear and lbfgs solvers, fixed folds).
+{_fitting(manifest)}
 
 ## Thresholds (chosen on the corpus dev split)
 - criterion hit: probability >= {t['hit']} (support for a verdict: >= {t.get('support', 0.3)}); applicable:
@@ -113,7 +112,7 @@ Real pages are often seen only by their first screen. On the first 1,500 charact
 with the whole page's grade): Spearman {_fmt(openings['spearman'])}, AUC {_fmt(openings['auc_grade_ge_2'])},
 grade accuracy {_fmt(openings['grade_accuracy'])}, applicability accuracy {_fmt(openings['applicability_accuracy'])}.
 
-{_real_pages(m)}
+{_real_pages(m, manifest.get("real_pages"))}
 
 ## Known failure modes
 - The corpus is written for this project; real pages differ in ways it may not cover (see `training/DATASHEET.md`).
@@ -141,11 +140,34 @@ REAL_TARGETS = {"spearman": (">=", 0.80), "auc_grade_ge_2": (">=", 0.93), "red_f
                 "mitigating_macro_f1": (">=", 0.70), "grade_0_shown_high": ("==", 0), "grade_3_shown_high": (">=", 0.80)}
 
 
-def _real_pages(m: dict) -> str:
+def _fitting(manifest: dict) -> str:
+    """How the shipped model was fitted: on the corpus, and on the real pages if it learned from them."""
+    closing = (" The test split is used only to report. All fitting is deterministic (liblinear and lbfgs solvers, "
+               "fixed folds).")
+    return textwrap.fill(_fitted_on(manifest) + closing, 116)
+
+
+def _fitted_on(manifest: dict) -> str:
+    if "real_pages" not in manifest:
+        return (f"Parameters ({manifest['params']}) were chosen by their figures on the real-page development set "
+                "below (never trained on); the model was fitted on the corpus train split to report the dev figures, "
+                "then refitted on train + dev.")
+    real = manifest["real_pages"]
+    return (f"Parameters ({manifest['params']}) were chosen by their figures on the real-page development set below, "
+            "before the model learned from it. The model was fitted on the corpus train split to report the dev "
+            "figures and to pick each real page's evidence (for each criterion its labels name, its likeliest "
+            f"sentences), then refitted on train + dev + the {real['pages']} real pages, each counted "
+            f"{real['repeat']} times; their words never become features (the vocabulary is the corpus's).")
+
+
+def _real_pages(m: dict, real_pages: dict | None = None) -> str:
     """The real-page figures against their targets, kept apart from the corpus figures."""
     if "real" not in m:
-        return "## Real pages\nNot measured for this artifact (train with `--external PAGES LABELS`)."
+        return ("## Real pages\nNot measured for this artifact (train with `--real PAGES LABELS` or "
+                "`--external PAGES LABELS`).")
     real, on_topic = m["real"], m["real_on_topic"]
+    how = ("never trained on" if real_pages is None else
+           f"learned from, so each page is scored by a model fitted without its site's pages ({real_pages['figures']})")
     rows = [_row(["metric", "all real pages", "on-topic pages", "target", "met"]), _row(["---"] * 5)]
     for name, (op, target) in REAL_TARGETS.items():
         value = real.get(name)
@@ -157,7 +179,7 @@ def _real_pages(m: dict) -> str:
     kinds += [_row([k, v["pages"], _fmt(v["spearman"]), _fmt(v["red_flag_macro_f1"]), _fmt(v["mitigating_macro_f1"]),
                     v["grade_0_shown_high"]]) for k, v in m["real_by_kind"].items()]
     return f"""## Real pages (the figures that matter)
-Our development set of {real['pages']} real public page excerpts, never trained on (see
+Our development set of {real['pages']} real public page excerpts, {how} (see
 `training/external/PROTOCOL.md`; texts are not redistributed). Labels are the merge of two independent passes
 (grade = mean of the two). Corpus figures above overstate quality: the corpus was written by the same hands as its
 test split. These are the figures to quote.

@@ -39,9 +39,10 @@ class TrainingPage:
     text: str
     criteria: frozenset[str]
     evidence: dict[str, list[str]]
-    grade: int
+    grade: float
     applicable: bool
     group: str
+    vocabulary: bool = True  # its words may become features (a real page's never do: see training/real.py)
 
 
 def build_sentence_pipeline(C: float = 4.0, max_word_features: int = 30000, max_char_features: int = 40000,
@@ -116,15 +117,16 @@ class OverclaimModel(BaseEstimator):
         split = [split_sentences(v[0]) for v in views]
         whole = [i for i, v in enumerate(views) if v[4] == 1.0]
 
-        # Sentence features are computed once: the vectorisers see every training sentence (no labels), and only
-        # the classifiers are refitted per fold.
+        # Sentence features are computed once: the vectorisers see every training sentence of the pages whose words
+        # may become features (no labels), and only the classifiers are refitted per fold.
         items = [sentence_items(sents) for sents in split]
         texts = list(dict.fromkeys(item for page_items in items for item in page_items))
         row = {item: i for i, item in enumerate(texts)}
         features = build_sentence_pipeline(self.sentence_C, self.max_word_features, self.max_char_features,
                                            self.class_weight, tuple(self.char_ngrams), self.random_state)
         features, classifier = features.steps[0][1], features.steps[1][1]
-        X = features.fit_transform(texts).tocsr()
+        own = {item for i, v in enumerate(views) if pages[v[5]].vocabulary for item in items[i]}
+        X = features.fit([t for t in texts if t in own]).transform(texts).tocsr()
         rows = {i: np.array([row[item] for item in items[i]], dtype=int) for i in range(len(views))}
         targets = {i: sentence_targets(split[i], pages[views[i][5]].evidence, criteria) for i in whole}
 

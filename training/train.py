@@ -18,12 +18,13 @@ from training.evaluate import assess_pages, by_kind, metrics
 from training.external import load_external
 from training.model_card import write_model_card
 from training.overclaim import OverclaimModel, TrainingPage
+from training.real import FOLDS, REPEAT, out_of_fold, weak_training_pages
 
 NAME = "overclaim"
 SEED = 0
 # Candidates tried on the dev split; this one was chosen by its figures on the real-page development set
-# (training/external), which is never trained on. More candidates cost a fit each (about 2 minutes on 2 cores).
-# Criteria shown only on stronger evidence. On the real-page development set (never trained on), the corpus's liberal
+# (training/external), before the model learned from it. More candidates cost a fit each (about 1.5 minutes on 2 cores).
+# Criteria shown only on stronger evidence. On the real-page development set (then never trained on), the corpus's liberal
 # "discusses risks" fired on 40 pages where readers saw it on 16, all 16 above 0.5; a threshold picked on one half
 # and tested on the other gained +0.18 F1 on average over 100 random halves (median pick 0.9). No other criterion
 # gained reliably. Mitigating signals do not move the score or level, so this changes only what is shown.
@@ -46,16 +47,30 @@ def corpus_hash(corpus: Path) -> str:
 CODE_ROOT = Path(__file__).resolve().parent.parent  # the checkout whose model and training code build the model
 
 
-def recipe_hash(corpus_sha256: str, params: dict) -> str:
-    """SHA-256 over what a model is made of: the corpus, the selected parameters and the code that reads pages and
-    fits the model (``model/*.py``, ``training/overclaim.py``). The version carries its first eight digits, so a
-    change of features or rules gets a new version even on the same corpus."""
+def recipe_hash(corpus_sha256: str, params: dict, real_sha256: str = "") -> str:
+    """SHA-256 over what a model is made of: the corpus, the real pages learned from (if any), the selected
+    parameters and the code that reads pages and fits the model (``model/*.py``, ``training/overclaim.py``,
+    ``training/real.py``). The version carries its first eight digits, so a change of features or rules gets a new
+    version even on the same corpus."""
     digest = hashlib.sha256(corpus_sha256.encode())
+    digest.update(real_sha256.encode())
     digest.update(json.dumps(params, sort_keys=True).encode())
-    for path in sorted((CODE_ROOT / "model").glob("*.py")) + [CODE_ROOT / "training" / "overclaim.py"]:
+    code = [CODE_ROOT / "training" / "overclaim.py", CODE_ROOT / "training" / "real.py"]
+    for path in sorted((CODE_ROOT / "model").glob("*.py")) + code:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _files_hash(paths: tuple[Path, Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _assessor(model: OverclaimModel, manifest: dict) -> Assessor:
+    return Assessor(LoadedArtifact(model.scorer(), {**manifest, "sha256": ""}))
 
 
 def training_pages(pages: list[Page]) -> list[TrainingPage]:
@@ -86,12 +101,13 @@ def _objective(m: dict) -> float:
 
 
 def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=print,
-          external: tuple[Path, Path] | None = None) -> LoadedArtifact:
+          external: tuple[Path, Path] | None = None, real: tuple[Path, Path] | None = None) -> LoadedArtifact:
     """Train, select, evaluate and write the artifact, manifest and model card; returns the loaded artifact.
-    ``external`` (pages, labels) is a labelled set of real pages to report on beside the corpus; it is never
-    trained on."""
+    ``external`` (pages, labels) is a labelled set of real pages to report on beside the corpus, never trained on;
+    ``real`` one to learn from as well (:mod:`training.real`), whose figures are reported out of fold."""
     started = time.perf_counter()
     rubric = load_rubric()
+    real_pages = load_external(*real) if real is not None else []  # bad labels fail before any fitting
     pages = load_pages(corpus)
     split = {s: [p for p in pages if p.split == s] for s in ("train", "dev", "test")}
     train_pages = training_pages(split["train"])
@@ -109,8 +125,8 @@ def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=
             f" red F1 {dev['red_flag_macro_f1']} mitigating F1 {dev['mitigating_macro_f1']}")
         if best is None or _objective(dev) > _objective(best[1]):
             expected = [100.0 * model.predict_text(p.text).expected_grade / 3.0 for p in split["dev"]]
-            best = (expected, dev, dict(candidate))
-    dev_scores, dev, params = best
+            best = (expected, dev, dict(candidate), model)
+    dev_scores, dev, params, corpus_model = best
     log(f"selected {params}")
 
     # Levels are cut on the model's expected grade, before the rubric's caps (which depend on these cut-offs).
@@ -118,16 +134,25 @@ def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=
     thresholds = {"hit": 0.5, "support": 0.3, "applicable": 0.5, "careful_sales": 0.2, "careful_mitigation": 1.0,
                   "moderate": moderate, "high": high, "hit_by_criterion": HIT_BY_CRITERION}
     chash = corpus_hash(Path(corpus))
-    manifest = {"name": NAME, "version": f"{rubric.version}.{recipe_hash(chash, params)[:8]}",
+    real_sha = _files_hash(real) if real is not None else ""
+    manifest = {"name": NAME, "version": f"{rubric.version}.{recipe_hash(chash, params, real_sha)[:8]}",
                 "rubric_version": rubric.version, "corpus_sha256": chash, "params": params, "seed": SEED,
                 "thresholds": thresholds}
+    if real is not None:
+        manifest["real_pages"] = {"pages": len(real_pages), "sha256": real_sha, "repeat": REPEAT,
+                                  "figures": f"out of fold: {FOLDS} folds grouped by site"}
+    # Real pages are weakly labelled by the selected model fitted on the corpus's train split, which never saw them.
+    weak = weak_training_pages(real_pages, corpus_model.scorer())
+
+    def fit(extra: list[TrainingPage]) -> OverclaimModel:
+        return OverclaimModel(criteria=rubric.ids, red_flags=rubric.red_flags, random_state=SEED, **params).fit(
+            train_pages + training_pages(split["dev"]) + extra)
 
     # The dev metrics are those of the selected model, fitted on train only. The shipped model is then refitted
     # with the selected parameters on train + dev; the test split is touched only to report it.
     manifest["metrics"] = {"dev": dev}
-    model = OverclaimModel(criteria=rubric.ids, red_flags=rubric.red_flags, random_state=SEED, **params)
-    model.fit(train_pages + training_pages(split["dev"]))
-    assessor = Assessor(LoadedArtifact(model.scorer(), {**manifest, "sha256": ""}))
+    model = fit(weak * REPEAT)
+    assessor = _assessor(model, manifest)
     test = split["test"]
     results = assess_pages(assessor, test)
     manifest["metrics"]["test"] = metrics(test, results, rubric.red_flags, rubric.mitigating)
@@ -136,14 +161,18 @@ def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=
     manifest["metrics"]["test_openings_1500"] = {
         k: v for k, v in metrics(test, openings, rubric.red_flags, rubric.mitigating).items()
         if k in ("spearman", "auc_grade_ge_2", "grade_accuracy", "applicability_accuracy")}
-    if external is not None:
-        real = load_external(*external)
-        real_results = [assessor.assess_text(p.text) for p in real]
-        manifest["metrics"]["real"] = metrics(real, real_results, rubric.red_flags, rubric.mitigating)
-        on_topic = [i for i, p in enumerate(real) if p.applicable]
-        manifest["metrics"]["real_on_topic"] = metrics([real[i] for i in on_topic], [real_results[i] for i in on_topic],
+    if real is not None:
+        log(f"real pages: {len(real_pages)}, learned from; out-of-fold figures ({FOLDS} fits)")
+        measured, results = real_pages, out_of_fold(real_pages, weak, lambda extra: _assessor(fit(extra), manifest))
+    elif external is not None:
+        measured = load_external(*external)
+        results = [assessor.assess_text(p.text) for p in measured]
+    if real is not None or external is not None:
+        manifest["metrics"]["real"] = metrics(measured, results, rubric.red_flags, rubric.mitigating)
+        on_topic = [i for i, p in enumerate(measured) if p.applicable]
+        manifest["metrics"]["real_on_topic"] = metrics([measured[i] for i in on_topic], [results[i] for i in on_topic],
                                                        rubric.red_flags, rubric.mitigating)
-        manifest["metrics"]["real_by_kind"] = by_kind(real, real_results, rubric.red_flags, rubric.mitigating)
+        manifest["metrics"]["real_by_kind"] = by_kind(measured, results, rubric.red_flags, rubric.mitigating)
         log(f"real pages: spearman {manifest['metrics']['real']['spearman']} "
             f"auc {manifest['metrics']['real']['auc_grade_ge_2']}")
     manifest["training_seconds"] = round(time.perf_counter() - started, 1)
