@@ -15,6 +15,15 @@ from model.text import visible_text
 from service.settings import stemclaim_version
 
 
+class CommandError(Exception):
+    """What stops a command: one line for standard error (after "stemclaim: ") and the exit code (2 bad input,
+    3 a model or store that is unavailable)."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
 def _cmd_text(args: argparse.Namespace) -> int:
     """Print what stemclaim reads of a page: its visible text, or one sentence per line."""
     status = 0
@@ -51,8 +60,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     try:
         assessor = default_assessor()
     except ArtifactError as exc:
-        print(f"stemclaim: {exc}", file=sys.stderr)
-        return 3
+        raise CommandError(str(exc), 3) from None
     status = 0
     for path in args.paths:
         try:
@@ -105,23 +113,18 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     try:
         settings = Settings.from_env(host=args.host, port=args.port, workers=args.workers)
     except ValueError as exc:
-        print(f"stemclaim: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(str(exc)) from None
     try:
         with socket.create_server((settings.host, settings.port)):
             pass  # free now; checked before anything slow happens
     except OSError as exc:
-        print(f"stemclaim: cannot start: {settings.host}:{settings.port} is not available ({exc.strerror or exc})",
-              file=sys.stderr)
-        return 2
+        raise CommandError(f"cannot start: {settings.host}:{settings.port} is not available "
+                           f"({exc.strerror or exc})") from None
     try:
         manifest, _ = verify_artifact(settings.artifact_dir)
     except ArtifactError as exc:
-        print(f"stemclaim: cannot start: {exc}", file=sys.stderr)
-        return 3
+        raise CommandError(f"cannot start: {exc}", 3) from None
     store = _open_store(settings)
-    if isinstance(store, int):
-        return store
     print(f"stemclaim: model {manifest['name']} {manifest['version']}; report store {store}; "
           f"listening on http://{settings.host}:{settings.port}", file=sys.stderr)
     uvicorn.run("service.app:create_app", factory=True, host=settings.host, port=settings.port,
@@ -132,9 +135,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_store(settings) -> str | int:
-    """Check that the report store opens and is at the latest schema: its URL (password hidden), or the exit code
-    after one line saying what is wrong."""
+def _open_store(settings) -> str:
+    """Check that the report store opens and is at the latest schema: its URL (password hidden); a
+    :class:`CommandError` saying what is wrong if not."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -144,12 +147,10 @@ def _open_store(settings) -> str | int:
     try:
         _migrated_engine(url).dispose()
     except StoreURLError as exc:
-        print(f"stemclaim: cannot start: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(f"cannot start: {exc}") from None
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        print(f"stemclaim: cannot start: the report store is unavailable: {reason}", file=sys.stderr)
-        return 3
+        raise CommandError(f"cannot start: the report store is unavailable: {reason}", 3) from None
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -175,16 +176,14 @@ def _store_sessions():
     return sessions(_migrated_engine(database_url(settings.database_url, settings.data_dir)))
 
 
-def _store_failure(exc: Exception) -> int:
-    """One line for a report-store error; the exit code: 2 for a URL stemclaim cannot use, 3 for a store that is
+def _store_failure(exc: Exception) -> CommandError:
+    """A report-store error as the command's: exit code 2 for a URL stemclaim cannot use, 3 for a store that is
     unavailable."""
     from service.reports.tables import StoreURLError
 
     if isinstance(exc, StoreURLError):
-        print(f"stemclaim: {exc}", file=sys.stderr)
-        return 2
-    print(f"stemclaim: the report database is unavailable: {type(exc).__name__}", file=sys.stderr)
-    return 3
+        return CommandError(str(exc))
+    return CommandError(f"the report database is unavailable: {type(exc).__name__}", 3)
 
 
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -195,7 +194,7 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     try:
         _store_sessions()
     except (StoreURLError, SQLAlchemyError) as exc:
-        return _store_failure(exc)
+        raise _store_failure(exc) from None
     print("report database is at the latest schema")
     return 0
 
@@ -210,23 +209,20 @@ def _cmd_db_backup(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     if args.db_command == "restore" and not args.file.is_file():
-        print(f"stemclaim: {args.file}: no such file", file=sys.stderr)
-        return 2
+        raise CommandError(f"{args.file}: no such file")
     try:
         url = database_url(settings.database_url, settings.data_dir)
         engine = _migrated_engine(url) if args.db_command == "backup" else make_engine(url)
     except (StoreURLError, SQLAlchemyError) as exc:
-        return _store_failure(exc)
+        raise _store_failure(exc) from None
     try:
         counts = backup(engine, args.file) if args.db_command == "backup" else restore(engine, args.file)
     except BackupError as exc:
-        print(f"stemclaim: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(str(exc)) from None
     except OSError as exc:
-        print(f"stemclaim: cannot write {args.file}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        raise CommandError(f"cannot write {args.file}: {exc.strerror or exc}") from None
     except SQLAlchemyError as exc:
-        return _store_failure(exc)
+        raise _store_failure(exc) from None
     finally:
         engine.dispose()
     done = "backed up to" if args.db_command == "backup" else "restored from"
@@ -248,11 +244,9 @@ def _cmd_tokens(args: argparse.Namespace) -> int:
                     token = (store.create_token(session, args.name) if args.tokens_command == "create"
                              else store.rotate_token(session, args.name))
                 except ValueError as exc:
-                    print(f"stemclaim: {exc}", file=sys.stderr)
-                    return 2
+                    raise CommandError(str(exc)) from None
                 if token is None:
-                    print(f"stemclaim: no active token named {args.name!r}", file=sys.stderr)
-                    return 2
+                    raise CommandError(f"no active token named {args.name!r}")
                 print(f"token for {args.name} (shown once; only its hash is stored; any earlier one no longer works):")
                 print(token)
             elif args.tokens_command == "list":
@@ -260,12 +254,11 @@ def _cmd_tokens(args: argparse.Namespace) -> int:
                     state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
                     print(f"{row.name}\tcreated {row.created_at:%Y-%m-%d %H:%M}\t{state}")
             elif not store.revoke_token(session, args.name):
-                print(f"stemclaim: no active token named {args.name!r}", file=sys.stderr)
-                return 2
+                raise CommandError(f"no active token named {args.name!r}")
             else:
                 print(f"revoked {args.name}")
     except (StoreURLError, SQLAlchemyError) as exc:
-        return _store_failure(exc)
+        raise _store_failure(exc) from None
     return 0
 
 
@@ -277,8 +270,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     try:
         summary = run_audit(args.inputs, args.out, jobs=args.jobs, backend=args.backend, scheduler=args.scheduler)
     except InputError as exc:
-        print(f"stemclaim: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(str(exc)) from None
     skipped = ", ".join(f"{k} {v}" for k, v in sorted(summary.skipped.items())) or "none"
     print(f"scored {summary.scored}, failed {summary.failed}, already done {summary.already_done}, "
           f"skipped {skipped}; see {args.out / 'report.html'}")
@@ -293,11 +285,9 @@ def _cmd_audit_compare(args: argparse.Namespace) -> int:
     try:
         counts = write_comparison(args.old, args.new, args.out)
     except CompareError as exc:
-        print(f"stemclaim: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(str(exc)) from None
     except OSError as exc:
-        print(f"stemclaim: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     print(", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in KINDS)
           + f"; see {args.out / COMPARE_REPORT} and {args.out / CHANGES}")
     return 0
@@ -394,6 +384,9 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except CommandError as exc:
+        print(f"stemclaim: {exc}", file=sys.stderr)
+        return exc.code
     except ModuleNotFoundError as exc:
         extra = EXTRAS.get((exc.name or "").split(".")[0])
         if extra is None:

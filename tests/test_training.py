@@ -115,6 +115,18 @@ def test_a_real_pages_words_never_become_features(small_corpus):
     assert any("zorblax" in t for t in terms(True)) and "rbla" in terms(True)
 
 
+@pytest.mark.parametrize("option", ["--real", "--external"])
+def test_a_real_page_set_that_cannot_be_read_stops_training_before_it_starts(option, tmp_path, capsys):
+    pages, labels = _real_pages(tmp_path)
+    bad = tmp_path / "bad-labels.jsonl"
+    bad.write_text('{"id": "clinic_overclaim", "grade": 7}\n')
+    assert main(["train", "--out", str(tmp_path / "a"), option, pages, str(bad)]) == 2
+    assert "label clinic_overclaim" in capsys.readouterr().err
+    assert main(["train", "--out", str(tmp_path / "a"), option, str(tmp_path / "missing.jsonl"), labels]) == 2
+    assert "missing.jsonl" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists()
+
+
 @pytest.mark.parametrize("command", [["train"], ["evaluate"]])
 def test_training_without_scikit_learn_says_what_to_install(command, monkeypatch, tmp_path, capsys):
     monkeypatch.setitem(sys.modules, "sklearn", None)  # as on the base install

@@ -35,8 +35,15 @@ def _missing_training_libraries(command: str) -> bool:
 def _cmd_train(args: argparse.Namespace) -> int:
     if _missing_training_libraries("train"):
         return 2
+    from training.external import load_external
     from training.train import train
 
+    try:
+        if args.real or args.external:
+            load_external(*(args.real or args.external))  # a bad file fails now, not after minutes of fitting
+    except (OSError, ValueError) as exc:
+        print(f"stemclaim train: {exc}", file=sys.stderr)
+        return 2
     train(args.corpus, args.out, args.card, external=args.external, real=args.real)
     return 0
 
