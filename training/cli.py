@@ -38,13 +38,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from training.external import load_external
     from training.train import train
 
-    try:
-        if args.real or args.external:
-            load_external(*(args.real or args.external))  # a bad file fails now, not after minutes of fitting
+    named = (("real", args.real), ("external", args.external))
+    try:  # a bad file fails now, not after minutes of fitting
+        sets = {key: load_external(*paths) for key, paths in named if paths}
     except (OSError, ValueError) as exc:
         print(f"stemclaim train: {exc}", file=sys.stderr)
         return 2
-    train(args.corpus, args.out, args.card, external=args.external, real=args.real)
+    train(args.corpus, args.out, args.card, **sets)
     return 0
 
 

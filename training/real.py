@@ -7,6 +7,9 @@ their figures are reported out of fold: each page is scored by a model fitted wi
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -32,6 +35,14 @@ FOLDS = 5
 def site(page: ExternalPage) -> str:
     host = urlsplit(page.url).hostname or page.id
     return host.removeprefix("www.")
+
+
+def pages_sha256(pages: list[ExternalPage]) -> str:
+    """SHA-256 of what a model learns from the pages: ids, texts, urls, kinds and labels, in order."""
+    digest = hashlib.sha256()
+    for page in pages:
+        digest.update(json.dumps(dataclasses.asdict(page), sort_keys=True).encode())
+    return digest.hexdigest()
 
 
 def weak_training_pages(pages: list[ExternalPage], scorer: Scorer) -> list[TrainingPage]:

@@ -15,10 +15,10 @@ from model.rubric import LEVELS, load_rubric
 from training.artifact import write_artifact
 from training.corpus import Page, load_pages
 from training.evaluate import assess_pages, by_kind, metrics
-from training.external import load_external
+from training.external import ExternalPage
 from training.model_card import write_model_card
 from training.overclaim import OverclaimModel, TrainingPage
-from training.real import FOLDS, REPEAT, out_of_fold, weak_training_pages
+from training.real import FOLDS, REPEAT, out_of_fold, pages_sha256, weak_training_pages
 
 NAME = "overclaim"
 SEED = 0
@@ -49,22 +49,15 @@ CODE_ROOT = Path(__file__).resolve().parent.parent  # the checkout whose model a
 
 def recipe_hash(corpus_sha256: str, params: dict, real_sha256: str = "") -> str:
     """SHA-256 over what a model is made of: the corpus, the real pages learned from (if any), the selected
-    parameters and the code that reads pages and fits the model (``model/*.py``, ``training/overclaim.py``,
-    ``training/real.py``). The version carries its first eight digits, so a change of features or rules gets a new
-    version even on the same corpus."""
+    parameters and the code that reads pages and fits the model (``model/*.py``, ``training/overclaim.py``, and
+    ``training/real.py`` when it learned from real pages). The version carries its first eight digits, so a change of
+    features or rules gets a new version even on the same corpus."""
     digest = hashlib.sha256(corpus_sha256.encode())
     digest.update(real_sha256.encode())
     digest.update(json.dumps(params, sort_keys=True).encode())
-    code = [CODE_ROOT / "training" / "overclaim.py", CODE_ROOT / "training" / "real.py"]
+    code = [CODE_ROOT / "training" / "overclaim.py"] + ([CODE_ROOT / "training" / "real.py"] if real_sha256 else [])
     for path in sorted((CODE_ROOT / "model").glob("*.py")) + code:
         digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _files_hash(paths: tuple[Path, Path]) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -101,13 +94,13 @@ def _objective(m: dict) -> float:
 
 
 def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=print,
-          external: tuple[Path, Path] | None = None, real: tuple[Path, Path] | None = None) -> LoadedArtifact:
+          external: list[ExternalPage] | None = None, real: list[ExternalPage] | None = None) -> LoadedArtifact:
     """Train, select, evaluate and write the artifact, manifest and model card; returns the loaded artifact.
-    ``external`` (pages, labels) is a labelled set of real pages to report on beside the corpus, never trained on;
-    ``real`` one to learn from as well (:mod:`training.real`), whose figures are reported out of fold."""
+    ``external`` is a labelled set of real pages to report on beside the corpus, never trained on; ``real`` one to
+    learn from as well (:mod:`training.real`), whose figures are reported out of fold."""
     started = time.perf_counter()
     rubric = load_rubric()
-    real_pages = load_external(*real) if real is not None else []  # bad labels fail before any fitting
+    real_pages = real or []
     pages = load_pages(corpus)
     split = {s: [p for p in pages if p.split == s] for s in ("train", "dev", "test")}
     train_pages = training_pages(split["train"])
@@ -134,7 +127,7 @@ def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=
     thresholds = {"hit": 0.5, "support": 0.3, "applicable": 0.5, "careful_sales": 0.2, "careful_mitigation": 1.0,
                   "moderate": moderate, "high": high, "hit_by_criterion": HIT_BY_CRITERION}
     chash = corpus_hash(Path(corpus))
-    real_sha = _files_hash(real) if real is not None else ""
+    real_sha = pages_sha256(real) if real is not None else ""
     manifest = {"name": NAME, "version": f"{rubric.version}.{recipe_hash(chash, params, real_sha)[:8]}",
                 "rubric_version": rubric.version, "corpus_sha256": chash, "params": params, "seed": SEED,
                 "thresholds": thresholds}
@@ -165,8 +158,7 @@ def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=
         log(f"real pages: {len(real_pages)}, learned from; out-of-fold figures ({FOLDS} fits)")
         measured, results = real_pages, out_of_fold(real_pages, weak, lambda extra: _assessor(fit(extra), manifest))
     elif external is not None:
-        measured = load_external(*external)
-        results = [assessor.assess_text(p.text) for p in measured]
+        measured, results = external, assess_pages(assessor, external)
     if real is not None or external is not None:
         manifest["metrics"]["real"] = metrics(measured, results, rubric.red_flags, rubric.mitigating)
         on_topic = [i for i, p in enumerate(measured) if p.applicable]
