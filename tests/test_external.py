@@ -136,3 +136,51 @@ def test_evaluate_external_writes_each_pages_score_without_its_text(labelled, tm
     capsys.readouterr()
     assert main(["evaluate", "--scores", str(out)]) == 2
     assert "--scores needs --external" in capsys.readouterr().err
+
+
+def _finding_pages(probabilities: list[float], labelled: list[bool], criterion: str = "discloses_investigational"):
+    """Pages on one site each, labelled with ``criterion`` or not, and results giving it ``probabilities`` (shown,
+    as the shipped model would, at 0.5)."""
+    from types import SimpleNamespace
+
+    from training.external import ExternalPage
+
+    pages = [ExternalPage(f"p{i}", "text", 1.0, True, [criterion] if mark else [], f"https://site{i}.example/")
+             for i, mark in enumerate(labelled)]
+    results = [SimpleNamespace(applicable=True, criteria=[
+        SimpleNamespace(id=c, probability=p if c == criterion else 0.0, hit=c == criterion and p >= 0.5)
+        for c in ("discloses_investigational", "discusses_risks", "cites_evidence", "defers_to_neurologist",
+                  "guideline_concordant_ahsct")]) for p in probabilities]
+    return pages, results
+
+
+def test_mitigating_thresholds_find_the_cut_that_separates_the_labelled_pages():
+    from training.external import mitigating_thresholds, thresholds_table
+
+    # Labelled pages from 0.42 up, three others between 0.35 and 0.4: of the cuts tried, only 0.4 shows exactly the
+    # labelled ones, whichever two sites a fold holds out.
+    proba = [0.42, 0.6, 0.9, 0.45, 0.36, 0.37, 0.38, 0.1, 0.48, 0.05]
+    pages, results = _finding_pages(proba, [p >= 0.4 for p in proba])
+    rows = {r["criterion"]: r for r in mitigating_thresholds(pages, results)}
+    row = rows["discloses_investigational"]
+    assert row["labelled"] == 5 and row["best"] == 0.4 and row["f1_best"] == 1.0
+    assert row["f1_now"] == round(2 * 2 / (5 + 2), 3)  # shown at 0.5: two of the five
+    assert row["f1_out_of_fold"] == 1.0  # every fold's other sites lead to the same cut
+    assert "| discloses_investigational | 5 | 0.571 | 0.4 | 1.0 | 1.0 |" in thresholds_table(list(rows.values()))
+
+
+def test_mitigating_thresholds_never_show_an_ms_signal_on_a_page_not_about_ms():
+    from training.external import mitigating_thresholds
+
+    pages, results = _finding_pages([0.9, 0.9, 0.1, 0.1], [False, True, False, False], "cites_evidence")
+    results[0].applicable = False  # an off-topic page's studies are not MS studies: never shown, at any cut
+    rows = {r["criterion"]: r for r in mitigating_thresholds(pages, results)}
+    assert rows["cites_evidence"]["f1_best"] == 1.0 and rows["cites_evidence"]["best"] == 0.2
+
+
+def test_evaluate_external_prints_the_mitigating_thresholds_only_with_a_labelled_set(labelled, capsys):
+    assert main(["evaluate", "--external", *map(str, labelled), "--mitigating-thresholds"]) == 0
+    out = capsys.readouterr().out
+    assert "| criterion | labelled | F1 now |" in out and "| defers_to_neurologist |" in out
+    assert main(["evaluate", "--mitigating-thresholds"]) == 2
+    assert "--mitigating-thresholds needs --external" in capsys.readouterr().err

@@ -193,7 +193,7 @@ def test_evidence_comes_best_fit_first_not_in_page_order():
     assert [e.text for e in defers.evidence] == [s.text for s in reversed(sentences)]
 
 
-def test_a_criterion_with_its_own_threshold_needs_stronger_evidence_to_be_shown():
+def test_a_mitigating_signal_with_its_own_threshold_is_shown_from_there():
     import numpy as np
 
     from model.assessment import default_assessor
@@ -201,22 +201,25 @@ def test_a_criterion_with_its_own_threshold_needs_stronger_evidence_to_be_shown(
     from model.sentences import split_sentences
 
     assessor = default_assessor()
-    stricter = assessor.artifact.manifest["thresholds"]["hit_by_criterion"]
-    assert stricter == {"discusses_risks": 0.9}
+    own = assessor.artifact.manifest["thresholds"]["hit_by_criterion"]
+    assert own["discusses_risks"] > 0.5 > own["discloses_investigational"]  # one stricter, one looser than the rest
     ids = assessor.rubric.ids
-    risks, cites = ids.index("discusses_risks"), ids.index("cites_evidence")
-    text = "aHSCT carries a risk of infection and infertility, as the MIST trial (2019) reported."
+    risks, investigational, unsourced = (ids.index(c) for c in ("discusses_risks", "discloses_investigational",
+                                                                "unsourced_statistics"))
+    text = "aHSCT is experimental and carries a risk of infection and infertility."
     sentences = split_sentences(text)
 
-    def shown(probability: float) -> tuple[bool, bool]:
+    def shown(probability: float) -> tuple[bool, bool, bool]:
         criteria = np.zeros(len(ids))
-        criteria[[risks, cites]] = probability
+        criteria[[risks, investigational, unsourced]] = probability
         proba = np.tile(criteria, (len(sentences), 1))
         result = assessor._assessment(PagePrediction(sentences, proba, criteria, 0.99, np.array([1.0, 0, 0, 0])), 80)
-        return result.criteria[risks].hit, result.criteria[cites].hit
+        return result.criteria[risks].hit, result.criteria[investigational].hit, result.criteria[unsourced].hit
 
-    assert shown(0.8) == (False, True)  # enough for any other criterion, not for this one
-    assert shown(0.95) == (True, True)
+    halfway = (own["discusses_risks"] + 0.5) / 2
+    assert shown(halfway) == (False, True, True)  # enough for any other criterion, not for this one
+    assert shown(min(own["discusses_risks"] + 0.02, 0.99)) == (True, True, True)
+    assert shown((own["discloses_investigational"] + 0.5) / 2) == (False, True, False)
 
 
 def test_a_page_not_about_stem_cells_for_ms_shows_no_claim_about_ms():

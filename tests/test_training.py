@@ -136,13 +136,14 @@ def test_training_without_scikit_learn_says_what_to_install(command, monkeypatch
     assert not any(tmp_path.iterdir())
 
 
-def test_the_model_version_changes_with_the_corpus_the_real_pages_the_parameters_and_the_code(monkeypatch, tmp_path):
+def test_the_model_version_changes_with_the_corpus_the_real_pages_the_parameters_thresholds_and_code(monkeypatch, tmp_path):
     from training import train
     base = train.recipe_hash("a" * 64, {"sentence_C": 2.0})
     assert base == train.recipe_hash("a" * 64, {"sentence_C": 2.0})
     assert base != train.recipe_hash("b" * 64, {"sentence_C": 2.0})
     assert base != train.recipe_hash("a" * 64, {"sentence_C": 1.0})
     assert base != train.recipe_hash("a" * 64, {"sentence_C": 2.0}, "c" * 64)
+    assert base != train.recipe_hash("a" * 64, {"sentence_C": 2.0}, thresholds={"hit_by_criterion": {"x": 0.4}})
     root = tmp_path / "repo"
     (root / "model").mkdir(parents=True)
     (root / "training").mkdir()

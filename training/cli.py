@@ -53,17 +53,21 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         return 2
     from model.assessment import Assessor
     from training.evaluate import report
-    from training.external import external_report, load_external, score_records
+    from training.external import (external_report, load_external, mitigating_thresholds, score_records,
+                                   thresholds_table)
 
-    if args.scores and not args.external:
-        print("stemclaim evaluate: --scores needs --external", file=sys.stderr)
-        return 2
+    for flag, given in (("--scores", args.scores), ("--mitigating-thresholds", args.mitigating_thresholds)):
+        if given and not args.external:
+            print(f"stemclaim evaluate: {flag} needs --external", file=sys.stderr)
+            return 2
     try:
         pages = load_external(*args.external) if args.external else None  # bad labels fail before the model loads
         assessor = Assessor.from_directory(args.artifact)
         if pages is not None:
             results = [assessor.assess_text(p.text) for p in pages]
             print(external_report(pages, results))
+            if args.mitigating_thresholds:
+                print("\n" + thresholds_table(mitigating_thresholds(pages, results)))
             if args.scores:
                 args.scores.write_text("".join(json.dumps(r) + "\n" for r in score_records(pages, results)), "utf-8")
         else:
@@ -122,6 +126,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--scores", type=Path, metavar="OUT",
                           help="with --external: write each page's id, grade, score and level as JSON Lines, for "
                                "`python -m training.external compare`")
+    evaluate.add_argument("--mitigating-thresholds", action="store_true",
+                          help="with --external: the mitigating signals' hit thresholds best on these pages, and their "
+                               "F1 when chosen out of fold (5 folds by site)")
     evaluate.set_defaults(func=_cmd_evaluate)
 
     corpus = commands.add_parser("corpus", help="check or describe the labelled corpus")

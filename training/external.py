@@ -8,6 +8,7 @@ optionally ``applicable`` (default: grade above 0 or a kind other than irrelevan
     python -m training.external merge A.jsonl B.jsonl OUT.jsonl     # two passes into one label set
     python -m training.external agreement A.jsonl B.jsonl           # how far the passes agree
     python -m training.external compare BEFORE.jsonl AFTER.jsonl    # two models' scores, paired bootstrap
+    stemclaim evaluate --external PAGES.jsonl LABELS.jsonl --mitigating-thresholds   # their hit thresholds, out of fold
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GroupKFold
 
 from model.assessment import Assessment
 from model.rubric import load_rubric
@@ -29,6 +32,8 @@ from training.evaluate import by_kind, metrics
 from training.model_card import metrics_table
 
 KINDS_UNKNOWN = "unknown"
+THRESHOLD_GRID = tuple(round(0.2 + 0.05 * k, 2) for k in range(16))  # hit thresholds tried: 0.2 to 0.95
+FOLDS = 5
 
 
 @dataclass
@@ -43,6 +48,12 @@ class ExternalPage:
     url: str = ""
     kind: str = KINDS_UNKNOWN
     evidence: dict[str, list[str]] = field(default_factory=dict)
+
+
+def site(page: ExternalPage) -> str:
+    """The page's web site (its host name without ``www.``), or its id when it has no URL."""
+    host = urlsplit(page.url).hostname or page.id
+    return host.removeprefix("www.")
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -191,6 +202,52 @@ def agreement(a: list[dict], b: list[dict]) -> dict:
         "criteria_micro_f1": round(2 * both / either, 3) if either else 1.0,
         "criteria_f1": per,
     }
+
+
+def _f1(labelled: np.ndarray, shown: np.ndarray) -> float:
+    both = int((labelled & shown).sum())
+    return 2 * both / max(int(labelled.sum() + shown.sum()), 1)
+
+
+def mitigating_thresholds(pages: list[ExternalPage], results: list[Assessment]) -> list[dict]:
+    """For each mitigating signal: its F1 on the pages as shown now, the threshold in :data:`THRESHOLD_GRID` with the
+    best F1 on all of them, and the F1 of thresholds chosen out of fold (each fold's pages, grouped by site, shown at
+    the threshold best on the other folds). Mitigating signals never move a score or level, so their thresholds
+    change only what is shown; a red flag's threshold also moves verdicts and is not chosen by F1 alone."""
+    rubric = load_rubric()
+    about_ms = {c.id for c in rubric.criteria if c.about_ms}
+    groups = [site(p) for p in pages]
+    folds = list(GroupKFold(n_splits=min(FOLDS, len(set(groups))))
+                 .split(pages, groups=groups)) if len(set(groups)) > 1 else []
+    rows = []
+    for criterion in rubric.mitigating:
+        labelled = np.array([criterion in p.criteria for p in pages])
+        findings = [next(f for f in r.criteria if f.id == criterion) for r in results]
+        proba = np.array([f.probability for f in findings])
+        # A criterion about MS is never shown on a page judged not about stem cells for MS.
+        allowed = np.array([r.applicable or criterion not in about_ms for r in results])
+        f1s = np.array([[_f1(labelled[idx], (proba[idx] >= t) & allowed[idx]) for t in THRESHOLD_GRID]
+                        for idx in [np.arange(len(pages)), *(train for train, _ in folds)]])
+        shown = np.zeros(len(pages), bool)
+        for k, (_, held) in enumerate(folds):
+            shown[held] = (proba[held] >= THRESHOLD_GRID[int(f1s[k + 1].argmax())]) & allowed[held]
+        rows.append({"criterion": criterion, "labelled": int(labelled.sum()),
+                     "f1_now": round(_f1(labelled, np.array([f.hit for f in findings])), 3),
+                     "best": THRESHOLD_GRID[int(f1s[0].argmax())], "f1_best": round(float(f1s[0].max()), 3),
+                     "f1_out_of_fold": round(_f1(labelled, shown), 3) if folds else None})
+    return rows
+
+
+def thresholds_table(rows: list[dict]) -> str:
+    columns = ("labelled", "f1_now", "best", "f1_best", "f1_out_of_fold")
+    lines = ["Mitigating signals' hit thresholds (out of fold: each site's pages shown at the threshold best on the "
+             "other folds):", "| criterion | labelled | F1 now | best threshold | F1 there | F1 out of fold |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    lines += ["| " + " | ".join([r["criterion"], *(str(r[k]) for k in columns)]) + " |" for r in rows]
+    macro = {k: f"{np.mean([r[k] for r in rows]):.3f}" if rows and rows[0][k] is not None else ""
+             for k in ("f1_now", "f1_best", "f1_out_of_fold")}
+    lines.append(f"| macro | | {macro['f1_now']} | | {macro['f1_best']} | {macro['f1_out_of_fold']} |")
+    return "\n".join(lines)
 
 
 def score_records(pages: list[ExternalPage], results: list[Assessment]) -> list[dict]:

@@ -11,7 +11,6 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 import numpy as np
 from sklearn.model_selection import GroupKFold
@@ -20,7 +19,7 @@ from model.assessment import Assessment, Assessor
 from model.scoring import Scorer
 from model.sentences import split_sentences
 from training.evaluate import assess_pages
-from training.external import ExternalPage
+from training.external import ExternalPage, site
 from training.overclaim import TrainingPage
 
 # Measured out of fold on the 408-page development set (5 folds by site, corpus-only model's cut-offs): at most 3
@@ -30,11 +29,6 @@ WEAK_TOP = 3
 WEAK_RELATIVE = 0.5
 REPEAT = 2
 FOLDS = 5
-
-
-def site(page: ExternalPage) -> str:
-    host = urlsplit(page.url).hostname or page.id
-    return host.removeprefix("www.")
 
 
 def pages_sha256(pages: list[ExternalPage]) -> str:

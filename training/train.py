@@ -24,11 +24,13 @@ NAME = "overclaim"
 SEED = 0
 # Candidates tried on the dev split; this one was chosen by its figures on the real-page development set
 # (training/external), before the model learned from it. More candidates cost a fit each (about 1.5 minutes on 2 cores).
-# Criteria shown only on stronger evidence. On the real-page development set (then never trained on), the corpus's liberal
-# "discusses risks" fired on 40 pages where readers saw it on 16, all 16 above 0.5; a threshold picked on one half
-# and tested on the other gained +0.18 F1 on average over 100 random halves (median pick 0.9). No other criterion
-# gained reliably. Mitigating signals do not move the score or level, so this changes only what is shown.
-HIT_BY_CRITERION = {"discusses_risks": 0.9}
+# Mitigating signals' own hit thresholds, chosen on the real-page development set (never trained on) with
+# `stemclaim evaluate --external ... --mitigating-thresholds` (model 1.050e0c51, 408 pages). The corpus marks risk talk
+# and aHSCT-as-guidelines more liberally than careful readers of real pages do, and disclosures, citations and advice
+# to see a neurologist less so. Macro F1 0.584 -> 0.661 with thresholds chosen out of fold (5 folds by site).
+# Mitigating signals never move the score or level, so this changes only what is shown.
+HIT_BY_CRITERION = {"discloses_investigational": 0.2, "discusses_risks": 0.85, "cites_evidence": 0.3,
+                    "defers_to_neurologist": 0.45, "guideline_concordant_ahsct": 0.85}
 # grade_C 3.0 (was the default 0.3): with the eligibility relabel, grade_C 1-10 all held the original 78 test pages' AUC
 # at 0.985-0.987 (0.3: 0.984) and left real-page Spearman and AUC unchanged within noise.
 GRID = ({"sentence_C": 2.0, "page_C": 1.0, "grade_features": "blend", "grade_C": 3.0},)
@@ -47,14 +49,15 @@ def corpus_hash(corpus: Path) -> str:
 CODE_ROOT = Path(__file__).resolve().parent.parent  # the checkout whose model and training code build the model
 
 
-def recipe_hash(corpus_sha256: str, params: dict, real_sha256: str = "") -> str:
+def recipe_hash(corpus_sha256: str, params: dict, real_sha256: str = "", thresholds: dict | None = None) -> str:
     """SHA-256 over what a model is made of: the corpus, the real pages learned from (if any), the selected
-    parameters and the code that reads pages and fits the model (``model/*.py``, ``training/overclaim.py``, and
+    parameters, the thresholds it is shipped with and the code that reads pages and fits the model (``model/*.py``, ``training/overclaim.py``, and
     ``training/real.py`` when it learned from real pages). The version carries its first eight digits, so a change of
     features or rules gets a new version even on the same corpus."""
     digest = hashlib.sha256(corpus_sha256.encode())
     digest.update(real_sha256.encode())
     digest.update(json.dumps(params, sort_keys=True).encode())
+    digest.update(json.dumps(thresholds or {}, sort_keys=True).encode())
     code = [CODE_ROOT / "training" / "overclaim.py"] + ([CODE_ROOT / "training" / "real.py"] if real_sha256 else [])
     for path in sorted((CODE_ROOT / "model").glob("*.py")) + code:
         digest.update(path.name.encode())
@@ -128,7 +131,7 @@ def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=
                   "moderate": moderate, "high": high, "hit_by_criterion": HIT_BY_CRITERION}
     chash = corpus_hash(Path(corpus))
     real_sha = pages_sha256(real) if real is not None else ""
-    manifest = {"name": NAME, "version": f"{rubric.version}.{recipe_hash(chash, params, real_sha)[:8]}",
+    manifest = {"name": NAME, "version": f"{rubric.version}.{recipe_hash(chash, params, real_sha, thresholds)[:8]}",
                 "rubric_version": rubric.version, "corpus_sha256": chash, "params": params, "seed": SEED,
                 "thresholds": thresholds}
     if real is not None:
