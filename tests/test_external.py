@@ -178,6 +178,16 @@ def test_mitigating_thresholds_never_show_an_ms_signal_on_a_page_not_about_ms():
     assert rows["cites_evidence"]["f1_best"] == 1.0 and rows["cites_evidence"]["best"] == 0.2
 
 
+def test_mitigating_thresholds_of_one_site_have_no_out_of_fold_figure():
+    from training.external import mitigating_thresholds, thresholds_table
+
+    pages, results = _finding_pages([0.9, 0.1], [True, False])
+    pages[1].url = pages[0].url  # one site: no other fold to choose a threshold on
+    rows = mitigating_thresholds(pages, results)
+    assert all(r["f1_out_of_fold"] is None for r in rows) and rows[0]["f1_best"] == 1.0
+    assert "| discloses_investigational | 1 | 1.0 | 0.2 | 1.0 | n/a |" in thresholds_table(rows)
+
+
 def test_evaluate_external_prints_the_mitigating_thresholds_only_with_a_labelled_set(labelled, capsys):
     assert main(["evaluate", "--external", *map(str, labelled), "--mitigating-thresholds"]) == 0
     out = capsys.readouterr().out

@@ -243,7 +243,8 @@ def thresholds_table(rows: list[dict]) -> str:
     lines = ["Mitigating signals' hit thresholds (out of fold: each site's pages shown at the threshold best on the "
              "other folds):", "| criterion | labelled | F1 now | best threshold | F1 there | F1 out of fold |",
              "| --- | --- | --- | --- | --- | --- |"]
-    lines += ["| " + " | ".join([r["criterion"], *(str(r[k]) for k in columns)]) + " |" for r in rows]
+    lines += ["| " + " | ".join([r["criterion"], *("n/a" if r[k] is None else str(r[k]) for k in columns)]) + " |"
+              for r in rows]
     macro = {k: f"{np.mean([r[k] for r in rows]):.3f}" if rows and rows[0][k] is not None else ""
              for k in ("f1_now", "f1_best", "f1_out_of_fold")}
     lines.append(f"| macro | | {macro['f1_now']} | | {macro['f1_best']} | {macro['f1_out_of_fold']} |")
