@@ -56,6 +56,14 @@ def site(page: ExternalPage) -> str:
     return host.removeprefix("www.")
 
 
+def site_folds(pages: list[ExternalPage]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Up to :data:`FOLDS` (train, held-out) index splits of ``pages``, grouped by site; none for a single site."""
+    groups = [site(p) for p in pages]
+    if len(set(groups)) < 2:
+        return []
+    return list(GroupKFold(n_splits=min(FOLDS, len(set(groups)))).split(pages, groups=groups))
+
+
 def read_jsonl(path: Path) -> list[dict]:
     """Objects of a JSON Lines file; ValueError naming the line for anything else."""
     records = []
@@ -216,9 +224,7 @@ def mitigating_thresholds(pages: list[ExternalPage], results: list[Assessment]) 
     change only what is shown; a red flag's threshold also moves verdicts and is not chosen by F1 alone."""
     rubric = load_rubric()
     about_ms = {c.id for c in rubric.criteria if c.about_ms}
-    groups = [site(p) for p in pages]
-    folds = list(GroupKFold(n_splits=min(FOLDS, len(set(groups))))
-                 .split(pages, groups=groups)) if len(set(groups)) > 1 else []
+    folds = site_folds(pages)
     rows = []
     for criterion in rubric.mitigating:
         labelled = np.array([criterion in p.criteria for p in pages])

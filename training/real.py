@@ -13,13 +13,12 @@ import json
 from collections.abc import Callable
 
 import numpy as np
-from sklearn.model_selection import GroupKFold
 
 from model.assessment import Assessment, Assessor
 from model.scoring import Scorer
 from model.sentences import split_sentences
 from training.evaluate import assess_pages
-from training.external import ExternalPage, site
+from training.external import ExternalPage, site, site_folds
 from training.overclaim import TrainingPage
 
 # Measured out of fold on the 408-page development set (5 folds by site, corpus-only model's cut-offs): at most 3
@@ -28,7 +27,6 @@ from training.overclaim import TrainingPage
 WEAK_TOP = 3
 WEAK_RELATIVE = 0.5
 REPEAT = 2
-FOLDS = 5
 
 
 def pages_sha256(pages: list[ExternalPage]) -> str:
@@ -61,9 +59,8 @@ def weak_training_pages(pages: list[ExternalPage], scorer: Scorer) -> list[Train
 def out_of_fold(pages: list[ExternalPage], weak: list[TrainingPage],
                 fit: Callable[[list[TrainingPage]], Assessor]) -> list[Assessment]:
     """Each page assessed by ``fit(real training pages of the other folds)``, folds grouped by site."""
-    groups = [site(p) for p in pages]
     results: list[Assessment | None] = [None] * len(pages)
-    for train_idx, held in GroupKFold(n_splits=min(FOLDS, len(set(groups)))).split(pages, groups=groups):
+    for train_idx, held in site_folds(pages):
         assessor = fit([weak[i] for i in train_idx] * REPEAT)
         for i, result in zip(held, assess_pages(assessor, [pages[i] for i in held])):
             results[i] = result

@@ -15,10 +15,10 @@ from model.rubric import LEVELS, load_rubric
 from training.artifact import write_artifact
 from training.corpus import Page, load_pages
 from training.evaluate import assess_pages, by_kind, metrics
-from training.external import ExternalPage
+from training.external import FOLDS, ExternalPage
 from training.model_card import write_model_card
 from training.overclaim import OverclaimModel, TrainingPage
-from training.real import FOLDS, REPEAT, out_of_fold, pages_sha256, weak_training_pages
+from training.real import REPEAT, out_of_fold, pages_sha256, weak_training_pages
 
 NAME = "overclaim"
 SEED = 0
@@ -51,9 +51,9 @@ CODE_ROOT = Path(__file__).resolve().parent.parent  # the checkout whose model a
 
 def recipe_hash(corpus_sha256: str, params: dict, real_sha256: str = "", thresholds: dict | None = None) -> str:
     """SHA-256 over what a model is made of: the corpus, the real pages learned from (if any), the selected
-    parameters, the thresholds it is shipped with and the code that reads pages and fits the model (``model/*.py``, ``training/overclaim.py``, and
-    ``training/real.py`` when it learned from real pages). The version carries its first eight digits, so a change of
-    features or rules gets a new version even on the same corpus."""
+    parameters, the thresholds it is shipped with and the code that reads pages and fits the model (``model/*.py``,
+    ``training/overclaim.py``, and ``training/real.py`` when it learned from real pages). The version carries its
+    first eight digits, so a change of features, rules or thresholds gets a new version even on the same corpus."""
     digest = hashlib.sha256(corpus_sha256.encode())
     digest.update(real_sha256.encode())
     digest.update(json.dumps(params, sort_keys=True).encode())
