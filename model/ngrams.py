@@ -7,10 +7,21 @@ words, and a page's counts are made in one sort.
 
 from __future__ import annotations
 
+import re
 from itertools import chain
 
 import numpy as np
 from scipy import sparse
+
+
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+
+
+def page_words(text: str) -> list[str]:
+    """A whole page's words (two letters or more, lower-cased) and word pairs, as scikit-learn's default word
+    analyzer with ``ngram_range=(1, 2)`` makes them."""
+    words = _WORD.findall(text.lower())
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
 class NgramTfidf:

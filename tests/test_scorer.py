@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from model.assessment import default_assessor
+from model.ngrams import page_words
 from model.scoring import SUPPORT_RATIO, Linear, sentence_items, summarise
 from model.sentences import split_sentences
 from model.text import visible_text
@@ -36,8 +37,9 @@ def check_against_scikit_learn(scorer, estimator, text: str, atol: float) -> Non
     summary = summarise(sentences, reference)
     criteria = estimator._criteria_proba([summary])
     flat = summary.flat()[None, :]
-    grades = np.mean([g.predict_proba(G)[0] for g, G in zip(estimator.grade_models_,
-                                                             estimator._grade_features(flat, criteria))], axis=0)
+    grades = np.average([g.predict_proba(G)[0] for g, G in zip(estimator.grade_models_,
+                                                                estimator._grade_features(flat, criteria, [text]))],
+                        axis=0, weights=estimator.grade_weights())
     assert np.allclose(fast.sentence_proba, reference, rtol=0, atol=atol)
     assert np.allclose(fast.criteria_proba, criteria[0], rtol=0, atol=atol)
     topic = summary.topic()[None, :]
@@ -81,6 +83,23 @@ def test_the_ngram_counts_are_scikit_learns_exactly(scorer, estimator):
         fast, reference = ngrams.transform(items), parts[name].transform(items)
         assert fast.dtype == reference.dtype and fast.shape == reference.shape
         assert (fast != reference).nnz == 0 and np.array_equal(fast.indices, reference.indices)
+    pages = [text for text, _ in items]
+    fast, reference = scorer.words.transform(pages), estimator.words_.transform(pages)
+    assert fast.dtype == reference.dtype and (fast != reference).nnz == 0
+
+
+def test_a_page_is_read_word_by_word_as_scikit_learns_default_analyzer_reads_it():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    default = TfidfVectorizer(ngram_range=(1, 2)).build_analyzer()
+    for text in ["Stem cells CURE MS!", "It's 100% a-ok: café naïve_x, I/O", "", "a b", "Ünïcödé\nline\tbreak"]:
+        assert page_words(text) == default(text)
+
+
+def test_the_words_model_has_the_share_of_the_grade_it_was_trained_with(scorer, estimator):
+    assert estimator.words_weight > 0 and scorer.words is not None
+    assert scorer.grade_weights == estimator.grade_weights()
+    assert scorer.grade_weights[-1] == estimator.words_weight and np.isclose(sum(scorer.grade_weights), 1.0)
 
 
 def test_a_constant_page_model_stays_constant():
@@ -100,6 +119,23 @@ def test_sentences_read_before_score_exactly_as_new_ones(scorer):
     again = scorer.predict_text(second)
     assert np.array_equal(fresh.sentence_proba, again.sentence_proba)
     assert np.array_equal(fresh.grade_proba, again.grade_proba)
+
+
+def test_a_page_read_before_gets_its_words_grade_looked_up_exactly(scorer, estimator):
+    """The words model's grade probabilities are kept per page (by digest): a page read again scores bit for bit as
+    when new, and a page that differs by one word is read afresh."""
+    page = "Our stem cells cure multiple sclerosis. Book your place today. Talk to your neurologist."
+    scorer.forget_sentences()
+    fresh = scorer.predict_text(page)
+    assert len(scorer._known_pages) == 1
+    again = scorer.predict_text(page)
+    assert np.array_equal(fresh.grade_proba, again.grade_proba) and len(scorer._known_pages) == 1
+    other = page.replace("cure", "treat")
+    scorer.predict_text(other)
+    assert len(scorer._known_pages) == 2
+    words = estimator.words_.transform([other])
+    kept = list(scorer._known_pages.values())[-1]  # the last page read
+    assert np.allclose(kept, estimator.grade_models_[-1].predict_proba(words)[0], rtol=0, atol=1e-12)
 
 
 def test_no_criterion_is_likelier_on_a_page_than_its_sentences_support(scorer):

@@ -22,7 +22,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 
 from model.cues import cue_matrix, cue_names, stated_words, word_ngrams
-from model.ngrams import NgramTfidf
+from model.ngrams import NgramTfidf, page_words
 from model.rubric import load_rubric
 from model.scoring import (GRADES, Linear, PagePrediction, PageSummary, Scorer, grade_feature_sets, ordinal_proba,
                            sentence_items, summarise, supported)
@@ -94,7 +94,7 @@ class OverclaimModel(BaseEstimator):
                  page_C: float = 1.0, grade_C: float = 0.3, max_word_features: int = 30000,
                  max_char_features: int = 40000, folds: int = 5, opening_weight: float = 0.5,
                  class_weight: str | None = None, char_ngrams: tuple[int, int] = (4, 4), random_state: int = 0,
-                 n_jobs: int = 2, grade_features: str = "all"):
+                 n_jobs: int = 2, grade_features: str = "all", words_weight: float = 0.0, words_C: float = 10.0):
         self.criteria = criteria
         self.red_flags = red_flags
         self.sentence_C = sentence_C
@@ -109,6 +109,8 @@ class OverclaimModel(BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.grade_features = grade_features
+        self.words_weight = words_weight
+        self.words_C = words_C
 
     # -- fitting ---------------------------------------------------------------------------------------------
     def fit(self, pages: list[TrainingPage]) -> "OverclaimModel":
@@ -161,9 +163,21 @@ class OverclaimModel(BaseEstimator):
         crit = self._criteria_proba(summaries)
         mask = applicable.astype(bool)
         grades = np.array([v[2] for v in views])
-        self.grade_models_ = [OrdinalLogistic(C=self.grade_C).fit(G[mask], grades[mask], weights[mask])
-                              for G in self._grade_features(flat, crit)]
+        self.words_ = None
+        if self.words_weight:  # one more grade model, over the whole view's words (see model.scoring)
+            self.words_ = TfidfVectorizer(analyzer=page_words, min_df=3, sublinear_tf=True)
+            self.words_.fit([v[0] for v in views if v[4] == 1.0 and pages[v[5]].vocabulary])
+        self.grade_models_ = [
+            (OrdinalLogistic(C=self.words_C, scaled=False) if sparse.issparse(G) else OrdinalLogistic(C=self.grade_C))
+            .fit(G[mask], grades[mask], weights[mask])
+            for G in self._grade_features(flat, crit, [v[0] for v in views])]
         return self
+
+    def grade_weights(self) -> tuple[float, ...]:
+        """Each grade model's share of the grade probabilities: the words model ``words_weight``, the others alike."""
+        n = len(self.grade_models_) - (self.words_ is not None)
+        rest = 1.0 - (self.words_weight if self.words_ is not None else 0.0)
+        return tuple([rest / n] * n + ([self.words_weight] if self.words_ is not None else []))
 
     def _views(self, pages: list[TrainingPage]) -> list[tuple]:
         """Whole pages (weight 1) and their openings (``opening_weight``), with the labels each view shows."""
@@ -179,9 +193,13 @@ class OverclaimModel(BaseEstimator):
                               self.opening_weight, k))
         return views
 
-    def _grade_features(self, flat: np.ndarray, crit: np.ndarray) -> list[np.ndarray]:
-        """Feature matrices, one per grade model (see :func:`model.scoring.grade_feature_sets`)."""
-        return grade_feature_sets(flat, crit, tuple(self.criteria), tuple(self.red_flags), self.grade_features)
+    def _grade_features(self, flat: np.ndarray, crit: np.ndarray, texts: list[str]) -> list:
+        """Feature matrices, one per grade model (see :func:`model.scoring.grade_feature_sets`), and the texts' words
+        when the model reads them."""
+        sets = grade_feature_sets(flat, crit, tuple(self.criteria), tuple(self.red_flags), self.grade_features)
+        if self.words_ is not None:
+            sets.append(self.words_.transform(texts).tocsr())
+        return sets
 
     def _criteria_proba(self, summaries: list[PageSummary]) -> np.ndarray:
         crit = np.column_stack([
@@ -211,19 +229,7 @@ def to_scorer(model: OverclaimModel) -> Scorer:
     into one weight vector and bias, the TF-IDF vectorizers as vocabularies and IDF weights, the cue scaler as one
     scale vector, the sentence classifier's one-vs-rest models as one weight matrix per feature part."""
     parts = model.sentence_model_.steps[0][1].transformer_list
-    ngrams = {}
-    for name, part in parts:
-        if not isinstance(part, TfidfVectorizer):
-            continue
-        if part.norm != "l2" or part.binary or part.input != "content":
-            raise ValueError("only l2-normalised, non-binary vectorizers of content are supported")
-        if callable(part.analyzer):
-            analyzer, char_wb = part.analyzer, None
-        elif part.analyzer == "char_wb" and part.preprocessor is not None:
-            analyzer, char_wb = part.preprocessor, tuple(part.ngram_range)
-        else:
-            raise ValueError(f"analyzer {part.analyzer!r} is not supported")
-        ngrams[name] = NgramTfidf(part.vocabulary_, part.idf_, analyzer, char_wb, part.sublinear_tf, part.dtype)
+    ngrams = {name: ngram_tfidf(part) for name, part in parts if isinstance(part, TfidfVectorizer)}
     # the cue pipeline's MaxAbsScaler as scikit-learn applies it to a sparse matrix: times 1 / max |value|
     cue_scale = 1.0 / dict(parts)["cues"].steps[-1][1].scale_
     estimators = model.sentence_model_.steps[1][1].estimators_
@@ -238,7 +244,22 @@ def to_scorer(model: OverclaimModel) -> Scorer:
                               for (name, _), width, end in zip(parts, widths, ends)},
                   sentence_b=np.array([e.intercept_[0] for e in estimators]),
                   page=[fold(m) for m in model.page_models_], applicability=fold(model.applicability_model_),
-                  grades=[[fold(m) for m in ordinal.models_] for ordinal in model.grade_models_])
+                  grades=[[fold(m) for m in ordinal.models_] for ordinal in model.grade_models_],
+                  words=ngram_tfidf(model.words_) if model.words_ is not None else None,
+                  grade_weights=model.grade_weights())
+
+
+def ngram_tfidf(part: TfidfVectorizer) -> NgramTfidf:
+    """A fitted TF-IDF vectorizer as the scoring path's :class:`NgramTfidf`."""
+    if part.norm != "l2" or part.binary or part.input != "content":
+        raise ValueError("only l2-normalised, non-binary vectorizers of content are supported")
+    if callable(part.analyzer):
+        analyzer, char_wb = part.analyzer, None
+    elif part.analyzer == "char_wb" and part.preprocessor is not None:
+        analyzer, char_wb = part.preprocessor, tuple(part.ngram_range)
+    else:
+        raise ValueError(f"analyzer {part.analyzer!r} is not supported")
+    return NgramTfidf(part.vocabulary_, part.idf_, analyzer, char_wb, part.sublinear_tf, part.dtype)
 
 
 def fold(model) -> Linear:
@@ -259,11 +280,12 @@ def fold(model) -> Linear:
 class OrdinalLogistic:
     """Ordinal regression as cumulative logistic models: one for each P(grade >= k), k = 1..3."""
 
-    def __init__(self, C: float = 0.3):
+    def __init__(self, C: float = 0.3, scaled: bool = True):
         self.C = C
+        self.scaled = scaled
 
     def fit(self, X: np.ndarray, grades: np.ndarray, weights: np.ndarray) -> "OrdinalLogistic":
-        self.models_ = [_fit_binary(X, (grades >= k).astype(int), weights, self.C) for k in GRADES[1:]]
+        self.models_ = [_fit_binary(X, (grades >= k).astype(int), weights, self.C, self.scaled) for k in GRADES[1:]]
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
@@ -275,11 +297,14 @@ def _fit_classifier(template, X, rows: list[np.ndarray], targets: list[np.ndarra
     return clone(template).fit(X[np.concatenate(rows)], np.vstack(targets))
 
 
-def _fit_binary(X: np.ndarray, y: np.ndarray, weights: np.ndarray, C: float):
-    if 0 < y.sum() < len(y):
-        model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000))
-        return model.fit(X, y, logisticregression__sample_weight=weights)
-    return _Constant(float(y.mean()))
+def _fit_binary(X, y: np.ndarray, weights: np.ndarray, C: float, scaled: bool = True):
+    """Weighted logistic regression, behind a StandardScaler when ``scaled`` (not for sparse word counts)."""
+    if not 0 < y.sum() < len(y):
+        return _Constant(float(y.mean()))
+    if not scaled:
+        return LogisticRegression(C=C, max_iter=5000).fit(X, y, sample_weight=weights)
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000))
+    return model.fit(X, y, logisticregression__sample_weight=weights)
 
 
 class _Constant:

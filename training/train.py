@@ -33,7 +33,8 @@ HIT_BY_CRITERION = {"discloses_investigational": 0.2, "discusses_risks": 0.85, "
                     "defers_to_neurologist": 0.45, "guideline_concordant_ahsct": 0.85}
 # grade_C 3.0 (was the default 0.3): with the eligibility relabel, grade_C 1-10 all held the original 78 test pages' AUC
 # at 0.985-0.987 (0.3: 0.984) and left real-page Spearman and AUC unchanged within noise.
-GRID = ({"sentence_C": 2.0, "page_C": 1.0, "grade_features": "blend", "grade_C": 3.0},)
+GRID = ({"sentence_C": 2.0, "page_C": 1.0, "grade_features": "blend", "grade_C": 3.0, "words_weight": 0.5,
+         "words_C": 10.0},)
 GRADED_LEVELS = tuple(reversed(LEVELS[:3]))  # ("low", "moderate", "high"): the levels of an on-topic page
 
 
