@@ -15,7 +15,8 @@ file read without unpickling anything.
    talks about MS and about cell products, never for a page that does not name MS; the grade from ordinal
    logistic models over page-wide figures, the criteria probabilities and the rubric's reading of them, averaged
    with one over the whole page's words and word pairs (how the page as a whole reads: who speaks, to whom, to
-   sell or to inform), which ranks real pages better than the criteria alone do.
+   sell or to inform), which ranks real pages better than the criteria alone do; the first grade model also reads
+   the words model's grade (stacked, fitted on its out-of-fold grades).
 """
 
 from __future__ import annotations
@@ -85,16 +86,18 @@ def sentence_items(sentences: list[Sentence]) -> list[tuple[str, str]]:
 
 @dataclass
 class PageSummary:
-    """Fixed-size description of a page: per criterion (strongest, top-3 mean, count) and page-wide figures."""
+    """Fixed-size description of a page: per criterion (strongest, top-3 mean, count), page-wide figures and what
+    the whole page's words say of its grade (read by the first grade model)."""
 
     per_criterion: np.ndarray  # (n_criteria, 3)
     shared: np.ndarray  # (n_shared,)
+    words: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the words model's P(grade >= k), if it has one
 
     def for_criterion(self, j: int) -> np.ndarray:
         return np.concatenate([self.per_criterion[j], self.shared])
 
     def flat(self) -> np.ndarray:
-        return np.concatenate([self.per_criterion[:, 0], self.per_criterion[:, 2], self.shared])
+        return np.concatenate([self.per_criterion[:, 0], self.per_criterion[:, 2], self.shared, self.words])
 
     def topic(self) -> np.ndarray:
         """How much the page talks about MS, about cell products or aHSCT, and about both together."""
@@ -119,6 +122,11 @@ def summarise(sentences: list[Sentence], proba: np.ndarray) -> PageSummary:
     shared = np.array([*counts, math.log1p((ms & (cells | hsct)).sum()), math.log1p(len(conditions)),
                        math.log1p(len(sentences))])
     return PageSummary(per, shared)
+
+
+def at_least(grade_proba: np.ndarray) -> np.ndarray:
+    """P(grade >= k), k = 1..3, from P(grade = 0..3)."""
+    return np.cumsum(grade_proba[::-1])[::-1][1:]
 
 
 def supported(crit: np.ndarray, strongest: np.ndarray) -> np.ndarray:
@@ -261,6 +269,9 @@ class Scorer:
         proba = self.sentence_proba(sentences)
         summary = summarise(sentences, proba)
         crit = self.criteria_proba(summary)[None, :]
+        words = self._words_grade_proba(text) if self.words is not None else None
+        if words is not None:
+            summary.words = at_least(words)
         flat = summary.flat()[None, :]
         topic = summary.topic()
         applicable = float(self.applicability.proba(topic[None, :])[0])
@@ -274,8 +285,8 @@ class Scorer:
         feature_sets = grade_feature_sets(flat, crit, self.criteria, self.red_flags, self.grade_features)
         conditional = [ordinal_proba([m.proba(G) for m in models])[0]
                        for models, G in zip(self.grades[:len(feature_sets)], feature_sets)]
-        if self.words is not None:
-            conditional.append(self._words_grade_proba(text))
+        if words is not None:
+            conditional.append(words)
         conditional = np.average(conditional, axis=0, weights=self.grade_weights or None)
         grade_proba = applicable * conditional
         grade_proba[0] += 1.0 - applicable

@@ -6,7 +6,7 @@ import pytest
 
 from model.assessment import default_assessor
 from model.ngrams import page_words
-from model.scoring import SUPPORT_RATIO, Linear, sentence_items, summarise
+from model.scoring import SUPPORT_RATIO, Linear, at_least, sentence_items, summarise
 from model.sentences import split_sentences
 from model.text import visible_text
 from servers import ROOT
@@ -35,6 +35,8 @@ def check_against_scikit_learn(scorer, estimator, text: str, atol: float) -> Non
         return
     reference = estimator.sentence_model_.predict_proba(sentence_items(sentences))
     summary = summarise(sentences, reference)
+    if estimator.words_ is not None:
+        summary.words = at_least(estimator.grade_models_[-1].predict_proba(estimator.words_.transform([text]))[0])
     criteria = estimator._criteria_proba([summary])
     flat = summary.flat()[None, :]
     grades = np.average([g.predict_proba(G)[0] for g, G in zip(estimator.grade_models_,

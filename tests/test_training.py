@@ -5,6 +5,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from model.artifact import load_artifact, sha256_of
@@ -107,12 +108,33 @@ def test_a_real_pages_words_never_become_features(small_corpus):
 
     def terms(vocabulary: bool) -> set[str]:
         page = TrainingPage(text, frozenset(evidence), evidence, 2, True, "real:zorblax.example", vocabulary=vocabulary)
-        model = OverclaimModel(criteria=rubric.ids, red_flags=rubric.red_flags, n_jobs=1).fit(corpus + [page] * 2)
-        parts = model.sentence_model_.steps[0][1].transformer_list
+        model = OverclaimModel(criteria=rubric.ids, red_flags=rubric.red_flags, n_jobs=1, words_weight=0.5)
+        parts = model.fit(corpus + [page] * 2).sentence_model_.steps[0][1].transformer_list + [("words", model.words_)]
         return {str(t) for _, part in parts if hasattr(part, "vocabulary_") for t in part.vocabulary_}
 
     assert not any("zorblax" in t or "rbla" in t for t in terms(False))
-    assert any("zorblax" in t for t in terms(True)) and "rbla" in terms(True)
+    assert any("zorblax" in t for t in terms(True)) and "rbla" in terms(True) and "zorblax cells" in terms(True)
+
+
+def test_the_page_words_join_the_grade_only_when_asked(small_corpus):
+    """With ``words_weight`` the grade averages in a model over the page's words at that weight, and the model over
+    the page figures reads its grade; without it neither exists and the grade is the criteria-based models' alone."""
+    from model.rubric import load_rubric
+    from training.overclaim import OverclaimModel
+    from training.train import training_pages
+
+    rubric = load_rubric()
+    corpus = training_pages(load_pages(small_corpus))
+    plain = OverclaimModel(criteria=rubric.ids, red_flags=rubric.red_flags, n_jobs=1, grade_features="blend").fit(corpus)
+    words = OverclaimModel(criteria=rubric.ids, red_flags=rubric.red_flags, n_jobs=1, grade_features="blend",
+                           words_weight=0.5).fit(corpus)
+    assert plain.words_ is None and plain.scorer().words is None and plain.grade_weights() == (0.5, 0.5)
+    assert words.scorer().words is not None and words.grade_weights() == (0.25, 0.25, 0.5)
+    first = [len(m.coef_[0]) if hasattr(m, "coef_") else len(m.steps[-1][1].coef_[0])
+             for m in (plain.grade_models_[0].models_[0], words.grade_models_[0].models_[0])]
+    assert first[1] == first[0] + 3  # P(grade >= 1, 2, 3) from the words model
+    page = "Our stem cells cure MS in every patient. Book now: only 3 places left at $9,900."
+    assert not np.allclose(plain.predict_text(page).grade_proba, words.predict_text(page).grade_proba)
 
 
 @pytest.mark.parametrize("option", ["--real", "--external"])

@@ -76,8 +76,9 @@ probability, a hit flag and the page's own sentences as evidence.
    flag that supports grade 1, 2 or 3, and its mitigating signals), averaged with an ordinal model over the whole
    page's words and word pairs (TF-IDF) at weight {manifest['params'].get('words_weight', 0):g}:
    how a page reads as a whole (who speaks, to whom, selling or informing) ranks real pages better than the
-   criteria alone. Page models are fitted on out-of-fold sentence probabilities (folds by site), on whole pages and
-   on their first 1,000 and 2,000 characters.
+   criteria alone. The model over the page figures also reads that words model's grade. Page models are fitted on
+   out-of-fold sentence probabilities and words-model grades (folds by site), on whole pages and on their first
+   1,000 and 2,000 characters.
 3. The rubric's rules on top: a verdict rests on claims a reader can see (no red flag hit: at most `low`; only a
    testimonial or sales pressure: at most `moderate`; where the score calls for more red flags than pass the hit
    threshold, the likeliest red flags above the support threshold are named, with their sentences); a page that

@@ -24,8 +24,8 @@ from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 from model.cues import cue_matrix, cue_names, stated_words, word_ngrams
 from model.ngrams import NgramTfidf, page_words
 from model.rubric import load_rubric
-from model.scoring import (GRADES, Linear, PagePrediction, PageSummary, Scorer, grade_feature_sets, ordinal_proba,
-                           sentence_items, summarise, supported)
+from model.scoring import (GRADES, Linear, PagePrediction, PageSummary, Scorer, at_least, grade_feature_sets,
+                           ordinal_proba, sentence_items, summarise, supported)
 from model.sentences import Sentence, split_sentences
 from model.text import normalise
 
@@ -156,7 +156,6 @@ class OverclaimModel(BaseEstimator):
         for j in range(len(criteria)):
             P = np.vstack([s.for_criterion(j) for s in summaries])
             self.page_models_.append(_fit_binary(P, Y[:, j], weights, self.page_C))
-        flat = np.vstack([s.flat() for s in summaries])
         applicable = np.array([v[3] for v in views], dtype=int)
         topics = np.vstack([s.topic() for s in summaries])
         self.applicability_model_ = _fit_binary(topics, applicable, weights, self.page_C)
@@ -167,6 +166,16 @@ class OverclaimModel(BaseEstimator):
         if self.words_weight:  # one more grade model, over the whole view's words (see model.scoring)
             self.words_ = TfidfVectorizer(analyzer=page_words, min_df=3, sublinear_tf=True)
             self.words_.fit([v[0] for v in views if v[4] == 1.0 and pages[v[5]].vocabulary])
+            words = self.words_.transform([v[0] for v in views]).tocsr()
+            # its grade, out of fold like the sentence probabilities, for the first grade model to read
+            for _, held_idx in folds:
+                held = set(held_idx)
+                fit = [i for i, v in enumerate(views) if mask[i] and v[5] not in held]
+                model = OrdinalLogistic(C=self.words_C, scaled=False).fit(words[fit], grades[fit], weights[fit])
+                out = [i for i, v in enumerate(views) if v[5] in held]
+                for i, proba in zip(out, model.predict_proba(words[out])):
+                    summaries[i].words = at_least(proba)
+        flat = np.vstack([s.flat() for s in summaries])
         self.grade_models_ = [
             (OrdinalLogistic(C=self.words_C, scaled=False) if sparse.issparse(G) else OrdinalLogistic(C=self.grade_C))
             .fit(G[mask], grades[mask], weights[mask])
