@@ -125,9 +125,9 @@ def test_the_page_words_join_the_grade_only_when_asked(small_corpus):
 
     rubric = load_rubric()
     corpus = training_pages(load_pages(small_corpus))
-    plain = OverclaimModel(criteria=rubric.ids, red_flags=rubric.red_flags, n_jobs=1, grade_features="blend").fit(corpus)
-    words = OverclaimModel(criteria=rubric.ids, red_flags=rubric.red_flags, n_jobs=1, grade_features="blend",
-                           words_weight=0.5).fit(corpus)
+    settings = dict(criteria=rubric.ids, red_flags=rubric.red_flags, n_jobs=1, grade_features="blend")
+    plain = OverclaimModel(**settings).fit(corpus)
+    words = OverclaimModel(**settings, words_weight=0.5).fit(corpus)
     assert plain.words_ is None and plain.scorer().words is None and plain.grade_weights() == (0.5, 0.5)
     assert words.scorer().words is not None and words.grade_weights() == (0.25, 0.25, 0.5)
     first = [len(m.coef_[0]) if hasattr(m, "coef_") else len(m.steps[-1][1].coef_[0])
