@@ -35,12 +35,13 @@ def check_against_scikit_learn(scorer, estimator, text: str, atol: float) -> Non
         return
     reference = estimator.sentence_model_.predict_proba(sentence_items(sentences))
     summary = summarise(sentences, reference)
-    if estimator.words_ is not None:
-        summary.words = at_least(estimator.grade_models_[-1].predict_proba(estimator.words_.transform([text]))[0])
+    words = estimator.words_.transform([text]) if estimator.words_ is not None else None
+    if words is not None:
+        summary.words = at_least(estimator.grade_models_[-1].predict_proba(words)[0])
     criteria = estimator._criteria_proba([summary])
     flat = summary.flat()[None, :]
     grades = np.average([g.predict_proba(G)[0] for g, G in zip(estimator.grade_models_,
-                                                                estimator._grade_features(flat, criteria, [text]))],
+                                                                estimator._grade_features(flat, criteria, words))],
                         axis=0, weights=estimator.grade_weights())
     assert np.allclose(fast.sentence_proba, reference, rtol=0, atol=atol)
     assert np.allclose(fast.criteria_proba, criteria[0], rtol=0, atol=atol)

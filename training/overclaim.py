@@ -162,7 +162,7 @@ class OverclaimModel(BaseEstimator):
         crit = self._criteria_proba(summaries)
         mask = applicable.astype(bool)
         grades = np.array([v[2] for v in views])
-        self.words_ = None
+        self.words_ = words = None
         if self.words_weight:  # one more grade model, over the whole view's words (see model.scoring)
             self.words_ = TfidfVectorizer(analyzer=page_words, min_df=3, sublinear_tf=True)
             self.words_.fit([v[0] for v in views if v[4] == 1.0 and pages[v[5]].vocabulary])
@@ -179,7 +179,7 @@ class OverclaimModel(BaseEstimator):
         self.grade_models_ = [
             (OrdinalLogistic(C=self.words_C, scaled=False) if sparse.issparse(G) else OrdinalLogistic(C=self.grade_C))
             .fit(G[mask], grades[mask], weights[mask])
-            for G in self._grade_features(flat, crit, [v[0] for v in views])]
+            for G in self._grade_features(flat, crit, words)]
         return self
 
     def grade_weights(self) -> tuple[float, ...]:
@@ -202,13 +202,11 @@ class OverclaimModel(BaseEstimator):
                               self.opening_weight, k))
         return views
 
-    def _grade_features(self, flat: np.ndarray, crit: np.ndarray, texts: list[str]) -> list:
-        """Feature matrices, one per grade model (see :func:`model.scoring.grade_feature_sets`), and the texts' words
-        when the model reads them."""
+    def _grade_features(self, flat: np.ndarray, crit: np.ndarray, words=None) -> list:
+        """Feature matrices, one per grade model (see :func:`model.scoring.grade_feature_sets`), then the pages'
+        words (``words_`` transformed), when the model reads them."""
         sets = grade_feature_sets(flat, crit, tuple(self.criteria), tuple(self.red_flags), self.grade_features)
-        if self.words_ is not None:
-            sets.append(self.words_.transform(texts).tocsr())
-        return sets
+        return sets if words is None else [*sets, words]
 
     def _criteria_proba(self, summaries: list[PageSummary]) -> np.ndarray:
         crit = np.column_stack([
