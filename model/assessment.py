@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from dataclasses import dataclass
@@ -165,6 +166,12 @@ class Assessor:
     @classmethod
     def from_directory(cls, directory: Path = ARTIFACT_DIR) -> "Assessor":
         return cls(load_artifact(directory))
+
+    def with_levels(self, moderate: float, high: float) -> "Assessor":
+        """This assessor with other score cut-offs for `moderate` and `high` (to choose them on labelled pages)."""
+        other = copy.copy(self)
+        other.moderate, other.high = float(moderate), float(high)
+        return other
 
     def assess(self, html: str | bytes, url: str | None = None) -> Assessment:
         """Assess a page's HTML (or already extracted text). Raises :class:`NotTextError` only for non-text input.

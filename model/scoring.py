@@ -12,8 +12,8 @@ file read without unpickling anything.
    sentence, top-3 mean and count, plus a few page-wide topic figures, and never exceeds twice the strongest
    sentence's (:func:`supported`).
 3. Applicability (is the page about stem-cell therapy for MS?) from a logistic model over how much the page
-   talks about MS and about cell products, never for a page that does not name MS; the grade from ordinal
-   logistic models over page-wide figures, the criteria probabilities and the rubric's reading of them, averaged
+   talks about MS and about cell products, never for a page that does not name MS; the grade from an ordinal
+   logistic model over page-wide figures, the criteria probabilities and the rubric's reading of them, averaged
    with one over the whole page's words and word pairs (how the page as a whole reads: who speaks, to whom, to
    sell or to inform), which ranks real pages better than the criteria alone do; the first grade model also reads
    the words model's grade (stacked, fitted on its out-of-fold grades).
@@ -37,7 +37,7 @@ from model.ngrams import NgramTfidf, page_words
 from model.rubric import load_rubric
 from model.sentences import Sentence, split_sentences
 
-FORMAT = "stemclaim-scorer/1"
+FORMAT = "stemclaim-scorer/2"
 GRADES = (0, 1, 2, 3)
 UNLINKED_APPLICABILITY = 0.45
 KNOWN_SENTENCES = 20_000  # sentences whose n-gram scores are kept (a few MB)
@@ -136,30 +136,15 @@ def supported(crit: np.ndarray, strongest: np.ndarray) -> np.ndarray:
     return np.minimum(crit, SUPPORT_RATIO * strongest)
 
 
-def grade_feature_sets(flat: np.ndarray, crit: np.ndarray, criteria: tuple[str, ...], red_flags: tuple[str, ...],
-                       mode: str) -> list[np.ndarray]:
-    """Feature matrices, one per grade model. ``mode`` "all": page figures, criteria probabilities and the rubric's
-    summary of them (how likely an egregious flag is, how many red flags and mitigating signals to expect);
-    "rubric": the rubric's reading of the criteria alone (P(a red flag supporting grade >= k), k = 1..3, and the
-    mitigating signals); "blend": both, their grade probabilities averaged."""
+def grade_features(flat: np.ndarray, crit: np.ndarray, criteria: tuple[str, ...],
+                   red_flags: tuple[str, ...]) -> np.ndarray:
+    """What the criteria-based grade model reads: page figures, criteria probabilities and the rubric's summary of
+    them (how likely an egregious flag is, how many red flags and mitigating signals to expect)."""
     red = [j for j, c in enumerate(criteria) if c in set(red_flags)]
     mitigating = [j for j in range(len(criteria)) if j not in red]
     egregious = [j for j, c in enumerate(criteria) if c in load_rubric().egregious]
     rubric = np.column_stack([crit[:, egregious].max(axis=1), crit[:, red].sum(axis=1), crit[:, mitigating].sum(axis=1)])
-    structured = np.column_stack([rubric_ceiling_proba(crit, criteria), crit[:, mitigating].sum(axis=1)])
-    if mode == "rubric":
-        return [structured]
-    if mode == "blend":
-        return [np.hstack([flat, crit, rubric]), structured]
-    return [np.hstack([flat, crit, rubric])]
-
-
-def rubric_ceiling_proba(crit: np.ndarray, criteria: tuple[str, ...]) -> np.ndarray:
-    """P(the page shows a red flag supporting grade >= k), k = 1..3, treating criteria as independent: the rubric's
-    own reading of the criteria probabilities (see :meth:`model.rubric.Rubric.ceiling`)."""
-    grades = {c.id: c.grade or 0 for c in load_rubric().criteria}
-    levels = np.array([grades.get(c, 0) for c in criteria])
-    return np.column_stack([1.0 - np.prod(1.0 - crit[:, levels >= k], axis=1) for k in (1, 2, 3)])
+    return np.hstack([flat, crit, rubric])
 
 
 def ordinal_proba(at_least_k: list[np.ndarray]) -> np.ndarray:
@@ -191,16 +176,15 @@ class Scorer:
 
     criteria: tuple[str, ...]
     red_flags: tuple[str, ...]
-    grade_features: str
     ngrams: dict[str, NgramTfidf]  # the sentence features' n-gram parts, in feature order, before the cues
     cue_scale: np.ndarray
     sentence_w: dict[str, np.ndarray]  # per feature part: (part width, n_criteria)
     sentence_b: np.ndarray
     page: list[Linear]
     applicability: Linear
-    grades: list[list[Linear]]  # per grade feature set: P(grade >= k), k = 1..3
-    words: NgramTfidf | None = None  # the whole page's words, read by the last grade models when set
-    grade_weights: tuple[float, ...] = ()  # each grade feature set's share of the grade probabilities (default equal)
+    grades: list[list[Linear]]  # per grade model (the criteria-based one, then the words one if any): P(grade >= k)
+    words: NgramTfidf | None = None  # the whole page's words, read by the last grade model when set
+    grade_weights: tuple[float, ...] = ()  # each grade model's share of the grade probabilities (default equal)
     _known_sentences: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
     _known_pages: dict[bytes, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
@@ -282,9 +266,8 @@ class Scorer:
             applicable = 0.0
         elif max(topic[1], topic[2]) == 0:
             applicable = min(applicable, UNLINKED_APPLICABILITY)
-        feature_sets = grade_feature_sets(flat, crit, self.criteria, self.red_flags, self.grade_features)
-        conditional = [ordinal_proba([m.proba(G) for m in models])[0]
-                       for models, G in zip(self.grades[:len(feature_sets)], feature_sets)]
+        features = grade_features(flat, crit, self.criteria, self.red_flags)
+        conditional = [ordinal_proba([m.proba(features) for m in self.grades[0]])[0]]
         if words is not None:
             conditional.append(words)
         conditional = np.average(conditional, axis=0, weights=self.grade_weights or None)
@@ -310,7 +293,7 @@ class Scorer:
             else:
                 arrays[f"w.{key}"], arrays[f"b.{key}"] = m.w, np.array(m.b)
         config = {"format": FORMAT, "criteria": list(self.criteria), "red_flags": list(self.red_flags),
-                  "grade_features": self.grade_features, "ngrams": ngrams, "parts": list(self.sentence_w),
+                  "ngrams": ngrams, "parts": list(self.sentence_w),
                   "grade_sets": len(self.grades), "constants": constants, "words": words,
                   "grade_weights": list(self.grade_weights)}
         arrays["config"] = np.array(json.dumps(config))
@@ -337,8 +320,7 @@ class Scorer:
         ngrams = {name: _load_ngrams(arrays, name, spec) for name, spec in config["ngrams"].items()}
         words = config.get("words")
         criteria = tuple(config["criteria"])
-        return cls(criteria=criteria, red_flags=tuple(config["red_flags"]), grade_features=config["grade_features"],
-                   ngrams=ngrams, cue_scale=arrays["cue_scale"],
+        return cls(criteria=criteria, red_flags=tuple(config["red_flags"]), ngrams=ngrams, cue_scale=arrays["cue_scale"],
                    sentence_w={name: np.ascontiguousarray(arrays[f"sentence_w.{name}"]) for name in config["parts"]},
                    sentence_b=arrays["sentence_b"], page=[linear(f"page.{j}") for j in range(len(criteria))],
                    applicability=linear("applicability"),

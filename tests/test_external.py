@@ -194,3 +194,55 @@ def test_evaluate_external_prints_the_mitigating_thresholds_only_with_a_labelled
     assert "| criterion | labelled | F1 now |" in out and "| defers_to_neurologist |" in out
     assert main(["evaluate", "--mitigating-thresholds"]) == 2
     assert "--mitigating-thresholds needs --external" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("grade, level", [(0, 0), (0.5, None), (1, 1), (1.5, None), (2, 2), (2.5, 2), (3, 2)])
+def test_a_grade_names_a_level_unless_the_two_readings_lead_to_different_ones(grade, level):
+    from training.external import wanted_level
+
+    assert wanted_level(grade) == level
+
+
+def test_level_cutoffs_are_the_lowest_that_give_every_page_its_level():
+    from training.external import choose_level_cutoffs
+
+    scores = np.array([5.0, 10.0, 30.0, 35.0, 60.0, 70.0])
+    assert choose_level_cutoffs(scores, np.array([0, 0, 1, 1, 2, 2])) == (11.0, 36.0)
+    # each level weighs alike, however many pages it has: the one grade-2 page (56) is shown `high` though three
+    # grade-1 pages above it are too, where counting pages would give up the grade-2 page to keep those three
+    scores = np.array([5.0, 10.0, 30.0, 35.0, 57.0, 58.0, 59.0, 56.0])
+    assert choose_level_cutoffs(scores, np.array([0, 0, 1, 1, 1, 1, 1, 2])) == (11.0, 36.0)
+
+
+def test_level_thresholds_choose_cutoffs_at_least_as_good_as_the_models_own(labelled):
+    from model.assessment import default_assessor
+    from training.external import choose_level_cutoffs, level_thresholds, level_thresholds_table, wanted_level
+
+    pages = load_external(*labelled)
+    assessor = default_assessor()
+    rows = level_thresholds(pages, assessor)
+    assert [r["cut-offs"] for r in rows] == ["now", "best on these pages", "out of fold"]  # four sites: four folds
+    assert (rows[0]["moderate"], rows[0]["high"]) == (f"{assessor.moderate:g}", f"{assessor.high:g}")
+
+    # the best cut-offs give the on-topic pages of one level (clinic 3, hospital 0, excerpt 2.5) their level at
+    # least as often as the model's own, on the expected grade before the rubric's caps
+    levelled = [p for p in pages if p.applicable and wanted_level(p.grade) is not None]
+    expected = np.array([100 * assessor.model.predict_text(p.text).expected_grade / 3 for p in levelled])
+    wanted = np.array([wanted_level(p.grade) for p in levelled])
+
+    def recall(moderate: float, high: float) -> float:
+        got = (expected >= moderate).astype(int) + (expected >= high).astype(int)
+        return np.mean([np.mean(got[wanted == k] == k) for k in set(wanted)])
+
+    best = (float(rows[1]["moderate"]), float(rows[1]["high"]))
+    assert best == choose_level_cutoffs(expected, wanted)
+    assert recall(*best) >= recall(assessor.moderate, assessor.high)
+    assert "| best on these pages |" in level_thresholds_table(rows)
+
+
+def test_evaluate_external_prints_the_level_thresholds_only_with_a_labelled_set(labelled, capsys):
+    assert main(["evaluate", "--external", *map(str, labelled), "--level-thresholds"]) == 0
+    out = capsys.readouterr().out
+    assert "| cut-offs | moderate from | high from | spearman |" in out and "| out of fold |" in out
+    assert main(["evaluate", "--level-thresholds"]) == 2
+    assert "--level-thresholds needs --external" in capsys.readouterr().err

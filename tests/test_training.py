@@ -118,18 +118,18 @@ def test_a_real_pages_words_never_become_features(small_corpus):
 
 def test_the_page_words_join_the_grade_only_when_asked(small_corpus):
     """With ``words_weight`` the grade averages in a model over the page's words at that weight, and the model over
-    the page figures reads its grade; without it neither exists and the grade is the criteria-based models' alone."""
+    the page figures reads its grade; without it neither exists and the grade is the criteria-based model's alone."""
     from model.rubric import load_rubric
     from training.overclaim import OverclaimModel
     from training.train import training_pages
 
     rubric = load_rubric()
     corpus = training_pages(load_pages(small_corpus))
-    settings = dict(criteria=rubric.ids, red_flags=rubric.red_flags, n_jobs=1, grade_features="blend")
+    settings = dict(criteria=rubric.ids, red_flags=rubric.red_flags, n_jobs=1)
     plain = OverclaimModel(**settings).fit(corpus)
-    words = OverclaimModel(**settings, words_weight=0.5).fit(corpus)
-    assert plain.words_ is None and plain.scorer().words is None and plain.grade_weights() == (0.5, 0.5)
-    assert words.scorer().words is not None and words.grade_weights() == (0.25, 0.25, 0.5)
+    words = OverclaimModel(**settings, words_weight=0.3).fit(corpus)
+    assert plain.words_ is None and plain.scorer().words is None and plain.grade_weights() == (1.0,)
+    assert words.scorer().words is not None and words.grade_weights() == (0.7, 0.3)
     first = [len(m.coef_[0]) if hasattr(m, "coef_") else len(m.steps[-1][1].coef_[0])
              for m in (plain.grade_models_[0].models_[0], words.grade_models_[0].models_[0])]
     assert first[1] == first[0] + 3  # P(grade >= 1, 2, 3) from the words model

@@ -53,10 +53,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         return 2
     from model.assessment import Assessor
     from training.evaluate import report
-    from training.external import (external_report, load_external, mitigating_thresholds, score_records,
-                                   thresholds_table)
+    from training.external import (external_report, level_thresholds, level_thresholds_table, load_external,
+                                   mitigating_thresholds, score_records, thresholds_table)
 
-    for flag, given in (("--scores", args.scores), ("--mitigating-thresholds", args.mitigating_thresholds)):
+    for flag, given in (("--scores", args.scores), ("--mitigating-thresholds", args.mitigating_thresholds),
+                        ("--level-thresholds", args.level_thresholds)):
         if given and not args.external:
             print(f"stemclaim evaluate: {flag} needs --external", file=sys.stderr)
             return 2
@@ -68,6 +69,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             print(external_report(pages, results))
             if args.mitigating_thresholds:
                 print("\n" + thresholds_table(mitigating_thresholds(pages, results)))
+            if args.level_thresholds:
+                print("\n" + level_thresholds_table(level_thresholds(pages, assessor)))
             if args.scores:
                 args.scores.write_text("".join(json.dumps(r) + "\n" for r in score_records(pages, results)), "utf-8")
         else:
@@ -129,6 +132,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--mitigating-thresholds", action="store_true",
                           help="with --external: the mitigating signals' hit thresholds best on these pages, and their "
                                "F1 when chosen out of fold (5 folds by site)")
+    evaluate.add_argument("--level-thresholds", action="store_true",
+                          help="with --external: the score cut-offs for moderate and high best on these pages, and the "
+                               "figures when they are chosen out of fold (5 folds by site)")
     evaluate.set_defaults(func=_cmd_evaluate)
 
     corpus = commands.add_parser("corpus", help="check or describe the labelled corpus")

@@ -9,6 +9,7 @@ optionally ``applicable`` (default: grade above 0 or a kind other than irrelevan
     python -m training.external agreement A.jsonl B.jsonl           # how far the passes agree
     python -m training.external compare BEFORE.jsonl AFTER.jsonl    # two models' scores, paired bootstrap
     stemclaim evaluate --external PAGES.jsonl LABELS.jsonl --mitigating-thresholds   # their hit thresholds, out of fold
+    stemclaim evaluate --external PAGES.jsonl LABELS.jsonl --level-thresholds        # the levels' score cut-offs
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
-from model.assessment import Assessment
+from model.assessment import Assessment, Assessor
 from model.rubric import load_rubric
 from model.text import plain_text, visible_text
-from training.evaluate import by_kind, metrics
+from training.evaluate import assess_pages, by_kind, metrics
 from training.model_card import metrics_table
 
 KINDS_UNKNOWN = "unknown"
@@ -254,6 +255,70 @@ def thresholds_table(rows: list[dict]) -> str:
     macro = {k: f"{np.mean([r[k] for r in rows]):.3f}" if rows and rows[0][k] is not None else ""
              for k in ("f1_now", "f1_best", "f1_out_of_fold")}
     lines.append(f"| macro | | {macro['f1_now']} | | {macro['f1_best']} | {macro['f1_out_of_fold']} |")
+    return "\n".join(lines)
+
+
+LEVEL_FIGURES = ("spearman", "auc_grade_ge_2", "grade_0_shown_high", "grade_ge_2_shown_low", "grade_3_shown_high")
+
+
+def wanted_level(grade: float) -> int | None:
+    """The level a page of this grade should get: 0 `low` (grade 0), 1 `moderate` (grade 1), 2 `high` (grades 2-3);
+    None for a mean grade between two levels (0.5, 1.5), where the two readers' grades lead to different levels."""
+    below, above = min(int(np.floor(grade)), 2), min(int(np.ceil(grade)), 2)
+    return below if below == above else None
+
+
+def choose_level_cutoffs(scores: np.ndarray, levels: np.ndarray) -> tuple[float, float]:
+    """Score cut-offs (moderate, high) under which the most pages get their wanted level (0, 1, 2), each level's
+    pages weighing alike (the mean of the three recalls); ties go to the lowest cut-offs."""
+    best, best_pair = -1.0, (100 / 6, 50.0)
+    for moderate in np.arange(5.0, 60.0, 1.0):
+        for high in np.arange(moderate + 5.0, 90.0, 1.0):
+            got = (scores >= moderate).astype(int) + (scores >= high).astype(int)
+            recall = np.mean([np.mean(got[levels == k] == k) for k in range(3) if np.any(levels == k)])
+            if recall > best + 1e-9:
+                best, best_pair = recall, (float(moderate), float(high))
+    return best_pair
+
+
+def level_thresholds(pages: list[ExternalPage], assessor: Assessor) -> list[dict]:
+    """The score cut-offs for `moderate` and `high` best on these pages, read on the model's expected grade before the
+    rubric's caps (on-topic pages whose grade names one level), and the figures they give: at the assessor's own
+    cut-offs, at the best ones, and at cut-offs chosen out of fold (each fold's pages, grouped by site, assessed at
+    the cut-offs best on the other folds). Levels also move which red flags a verdict names, so every figure moves."""
+    rubric = load_rubric()
+    expected = np.array([100.0 * assessor.model.predict_text(p.text).expected_grade / 3.0 for p in pages])
+    wanted = [wanted_level(p.grade) if p.applicable else None for p in pages]
+
+    def choose(indices) -> tuple[float, float]:
+        use = [i for i in indices if wanted[i] is not None]
+        return choose_level_cutoffs(expected[use], np.array([wanted[i] for i in use]))
+
+    def row(name: str, moderate: str, high: str, results: list[Assessment]) -> dict:
+        figures = metrics(pages, results, rubric.red_flags, rubric.mitigating)
+        return {"cut-offs": name, "moderate": moderate, "high": high, **{k: figures[k] for k in LEVEL_FIGURES}}
+
+    best = choose(range(len(pages)))
+    rows = [row("now", f"{assessor.moderate:g}", f"{assessor.high:g}", assess_pages(assessor, pages)),
+            row("best on these pages", f"{best[0]:g}", f"{best[1]:g}", assess_pages(assessor.with_levels(*best), pages))]
+    folds = site_folds(pages)
+    if folds:
+        results: list[Assessment | None] = [None] * len(pages)
+        chosen = []
+        for train, held in folds:
+            chosen.append(choose(train))
+            for i, result in zip(held, assess_pages(assessor.with_levels(*chosen[-1]), [pages[i] for i in held])):
+                results[i] = result
+        span = [f"{min(c):g}" if min(c) == max(c) else f"{min(c):g}-{max(c):g}" for c in zip(*chosen)]
+        rows.append(row("out of fold", *span, results))
+    return rows
+
+
+def level_thresholds_table(rows: list[dict]) -> str:
+    lines = ["Score cut-offs of the levels (out of fold: each site's pages assessed at the cut-offs best on the other "
+             "folds):", "| cut-offs | moderate from | high from | " + " | ".join(LEVEL_FIGURES) + " |",
+             "| --- " * (3 + len(LEVEL_FIGURES)) + "|"]
+    lines += ["| " + " | ".join("n/a" if v is None else str(v) for v in r.values()) + " |" for r in rows]
     return "\n".join(lines)
 
 

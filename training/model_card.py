@@ -70,11 +70,10 @@ probability, a hit flag and the page's own sentences as evidence.
 2. Page models: per criterion, a logistic model over the criterion's strongest sentence, top-3 mean and count and a
    few page-wide figures, its probability held to at most {SUPPORT_RATIO:g} times the strongest sentence's
    (page-wide figures alone never raise a criterion no sentence shows); one for applicability (does the page link
-   stem cells or aHSCT to MS?); and the grade
-   ({manifest['params'].get('grade_features', 'all')} grade features: "blend" averages an ordinal model over the
-   page figures with one over the rubric's own reading of the criteria, the probability that the page shows a red
-   flag that supports grade 1, 2 or 3, and its mitigating signals), averaged with an ordinal model over the whole
-   page's words and word pairs (TF-IDF) at weight {manifest['params'].get('words_weight', 0):g}:
+   stem cells or aHSCT to MS?); and the grade (an ordinal model over the page figures, the criteria probabilities
+   and the rubric's summary of them: how likely an egregious red flag is, how many red flags and mitigating signals
+   to expect), averaged with an ordinal model over the whole page's words and word pairs (TF-IDF) at weight
+   {manifest['params'].get('words_weight', 0):g}:
    how a page reads as a whole (who speaks, to whom, selling or informing) ranks real pages better than the
    criteria alone. The model over the page figures also reads that words model's grade. Page models are fitted on
    out-of-fold sentence probabilities and words-model grades (folds by site), on whole pages and on their first
@@ -86,14 +85,16 @@ probability, a hit flag and the page's own sentences as evidence.
 
 {_fitting(manifest)}
 
-## Thresholds (chosen on the corpus dev split)
+## Thresholds
 - criterion hit: probability >= {t['hit']} (support for a verdict: >= {t.get('support', 0.3)}); applicable:
   probability >= {t['applicable']} (else level `not_applicable`); careful page: sales pressure below
   {t.get('careful_sales', 0.2)} and caveats about the treatment (investigational status, risks, studies) summing to
   {t.get('careful_mitigation', 1.0)} or more; "ask your neurologist" and eligibility, which brokers quote too, do not
   count
-- level: `low` below score {t['moderate']:.0f}, `moderate` from {t['moderate']:.0f}, `high` from {t['high']:.0f}
-  (chosen so grade 0 pages read low, grade 1 moderate and grades 2-3 high as often as possible)
+- level: `low` below score {t['moderate']:.0f}, `moderate` from {t['moderate']:.0f}, `high` from {t['high']:.0f}.
+  Chosen on the real-page development set (never trained on) with `stemclaim evaluate --external ...
+  --level-thresholds`, so that grade-0 pages read `low`, grade-1 `moderate` and grades 2-3 `high` as often as
+  possible, each level weighing alike
 {_own_thresholds(t)}
 ## Metrics
 Test split (the shipped model, on sites it never saw) and dev split (the selected model fitted on train only):

@@ -24,7 +24,7 @@ from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 from model.cues import cue_matrix, cue_names, stated_words, word_ngrams
 from model.ngrams import NgramTfidf, page_words
 from model.rubric import load_rubric
-from model.scoring import (GRADES, Linear, PagePrediction, PageSummary, Scorer, at_least, grade_feature_sets,
+from model.scoring import (GRADES, Linear, PagePrediction, PageSummary, Scorer, at_least, grade_features,
                            ordinal_proba, sentence_items, summarise, supported)
 from model.sentences import Sentence, split_sentences
 from model.text import normalise
@@ -94,7 +94,7 @@ class OverclaimModel(BaseEstimator):
                  page_C: float = 1.0, grade_C: float = 0.3, max_word_features: int = 30000,
                  max_char_features: int = 40000, folds: int = 5, opening_weight: float = 0.5,
                  class_weight: str | None = None, char_ngrams: tuple[int, int] = (4, 4), random_state: int = 0,
-                 n_jobs: int = 2, grade_features: str = "all", words_weight: float = 0.0, words_C: float = 10.0):
+                 n_jobs: int = 2, words_weight: float = 0.0, words_C: float = 10.0):
         self.criteria = criteria
         self.red_flags = red_flags
         self.sentence_C = sentence_C
@@ -108,7 +108,6 @@ class OverclaimModel(BaseEstimator):
         self.char_ngrams = char_ngrams
         self.random_state = random_state
         self.n_jobs = n_jobs
-        self.grade_features = grade_features
         self.words_weight = words_weight
         self.words_C = words_C
 
@@ -183,10 +182,11 @@ class OverclaimModel(BaseEstimator):
         return self
 
     def grade_weights(self) -> tuple[float, ...]:
-        """Each grade model's share of the grade probabilities: the words model ``words_weight``, the others alike."""
-        n = len(self.grade_models_) - (self.words_ is not None)
-        rest = 1.0 - (self.words_weight if self.words_ is not None else 0.0)
-        return tuple([rest / n] * n + ([self.words_weight] if self.words_ is not None else []))
+        """Each grade model's share of the grade probabilities: the words model's ``words_weight``, the criteria-based
+        model's the rest."""
+        if self.words_ is None:
+            return (1.0,)
+        return (1.0 - self.words_weight, self.words_weight)
 
     def _views(self, pages: list[TrainingPage]) -> list[tuple]:
         """Whole pages (weight 1) and their openings (``opening_weight``), with the labels each view shows."""
@@ -203,10 +203,10 @@ class OverclaimModel(BaseEstimator):
         return views
 
     def _grade_features(self, flat: np.ndarray, crit: np.ndarray, words=None) -> list:
-        """Feature matrices, one per grade model (see :func:`model.scoring.grade_feature_sets`), then the pages'
-        words (``words_`` transformed), when the model reads them."""
-        sets = grade_feature_sets(flat, crit, tuple(self.criteria), tuple(self.red_flags), self.grade_features)
-        return sets if words is None else [*sets, words]
+        """Feature matrices, one per grade model: the criteria-based one's (see :func:`model.scoring.grade_features`),
+        then the pages' words (``words_`` transformed), when the model reads them."""
+        features = grade_features(flat, crit, tuple(self.criteria), tuple(self.red_flags))
+        return [features] if words is None else [features, words]
 
     def _criteria_proba(self, summaries: list[PageSummary]) -> np.ndarray:
         crit = np.column_stack([
@@ -245,8 +245,7 @@ def to_scorer(model: OverclaimModel) -> Scorer:
     ends = np.cumsum(widths)
     if ends[-1] != len(weights) or parts[-1][0] != "cues":
         raise ValueError("the sentence classifier's weights do not match its features")
-    return Scorer(criteria=tuple(model.criteria), red_flags=tuple(model.red_flags),
-                  grade_features=model.grade_features, ngrams=ngrams, cue_scale=cue_scale,
+    return Scorer(criteria=tuple(model.criteria), red_flags=tuple(model.red_flags), ngrams=ngrams, cue_scale=cue_scale,
                   sentence_w={name: np.ascontiguousarray(weights[end - width:end])
                               for (name, _), width, end in zip(parts, widths, ends)},
                   sentence_b=np.array([e.intercept_[0] for e in estimators]),
@@ -322,6 +321,7 @@ class _Constant:
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         return np.tile([1.0 - self.p, self.p], (len(X), 1))
+
 
 class CueFeatures(BaseEstimator, TransformerMixin):
     """Transformer: (sentence, context) items to a sparse matrix of cue features (:func:`model.cues.cue_matrix`)."""

@@ -7,11 +7,9 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
-
 from model.artifact import ARTIFACT_DIR, LoadedArtifact, load_artifact
 from model.assessment import Assessor
-from model.rubric import LEVELS, load_rubric
+from model.rubric import load_rubric
 from training.artifact import write_artifact
 from training.corpus import Page, load_pages
 from training.evaluate import assess_pages, by_kind, metrics
@@ -22,8 +20,6 @@ from training.real import REPEAT, out_of_fold, pages_sha256, weak_training_pages
 
 NAME = "overclaim"
 SEED = 0
-# Candidates tried on the dev split; this one was chosen by its figures on the real-page development set
-# (training/external), before the model learned from it. More candidates cost a fit each (about 1.5 minutes on 2 cores).
 # Mitigating signals' own hit thresholds, chosen on the real-page development set (never trained on) with
 # `stemclaim evaluate --external ... --mitigating-thresholds` (model 1.050e0c51, 408 pages). The corpus marks risk talk
 # and aHSCT-as-guidelines more liberally than careful readers of real pages do, and disclosures, citations and advice
@@ -31,11 +27,17 @@ SEED = 0
 # Mitigating signals never move the score or level, so this changes only what is shown.
 HIT_BY_CRITERION = {"discloses_investigational": 0.2, "discusses_risks": 0.85, "cites_evidence": 0.3,
                     "defers_to_neurologist": 0.45, "guideline_concordant_ahsct": 0.85}
+# Candidates tried on the dev split; this one was chosen by its figures on the real-page development set
+# (training/external), before the model learned from it. More candidates cost a fit each (about 1.5 minutes on 2 cores).
 # grade_C 3.0 (was the default 0.3): with the eligibility relabel, grade_C 1-10 all held the original 78 test pages' AUC
 # at 0.985-0.987 (0.3: 0.984) and left real-page Spearman and AUC unchanged within noise.
-GRID = ({"sentence_C": 2.0, "page_C": 1.0, "grade_features": "blend", "grade_C": 3.0, "words_weight": 0.5,
-         "words_C": 10.0},)
-GRADED_LEVELS = tuple(reversed(LEVELS[:3]))  # ("low", "moderate", "high"): the levels of an on-topic page
+GRID = ({"sentence_C": 2.0, "page_C": 1.0, "grade_C": 3.0, "words_weight": 0.5, "words_C": 10.0},)
+# The levels' score cut-offs, chosen on the real-page development set (never trained on) with `stemclaim evaluate
+# --external ... --level-thresholds` for this model (541 pages): the cut-offs best on the on-topic pages, whose grade
+# names one level, read on the expected grade before the rubric's caps. Chosen out of fold (5 folds by site): moderate
+# 22-29, high 49 in every fold. The corpus dev split chose 22 and 44, which showed 7 grade-0 real pages `high`; 49
+# shows 4, with as many grade-3 pages `high`. Re-choose them after any change to the model.
+LEVEL_THRESHOLDS = {"moderate": 22.0, "high": 49.0}
 
 
 def corpus_hash(corpus: Path) -> str:
@@ -75,24 +77,6 @@ def training_pages(pages: list[Page]) -> list[TrainingPage]:
                          applicable=p.applicable, group=p.site) for p in pages]
 
 
-def grade_level(grade: int) -> str:
-    """The level a page of this grade should get: 0 low, 1 moderate, 2-3 high."""
-    return GRADED_LEVELS[min(grade, 2)]
-
-
-def choose_level_thresholds(scores: np.ndarray, grades: np.ndarray) -> tuple[float, float]:
-    """Score cut-offs (moderate, high) that best reproduce each grade's level on labelled pages."""
-    wanted = np.array([GRADED_LEVELS.index(grade_level(g)) for g in grades])
-    best, best_pair = -1.0, (100 / 6, 50.0)
-    for moderate in np.arange(5.0, 60.0, 1.0):
-        for high in np.arange(moderate + 5.0, 90.0, 1.0):
-            got = (scores >= moderate).astype(int) + (scores >= high).astype(int)
-            recall = np.mean([np.mean(got[wanted == k] == k) for k in range(3) if np.any(wanted == k)])
-            if recall > best + 1e-9:
-                best, best_pair = recall, (float(moderate), float(high))
-    return best_pair
-
-
 def _objective(m: dict) -> float:
     return sum(v or 0.0 for v in (m["spearman"], m["auc_grade_ge_2"], m["red_flag_macro_f1"], m["mitigating_macro_f1"]))
 
@@ -120,16 +104,13 @@ def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=
         dev = metrics(split["dev"], dev_results, rubric.red_flags, rubric.mitigating)
         log(f"  {candidate}: dev spearman {dev['spearman']} auc {dev['auc_grade_ge_2']}"
             f" red F1 {dev['red_flag_macro_f1']} mitigating F1 {dev['mitigating_macro_f1']}")
-        if best is None or _objective(dev) > _objective(best[1]):
-            expected = [100.0 * model.predict_text(p.text).expected_grade / 3.0 for p in split["dev"]]
-            best = (expected, dev, dict(candidate), model)
-    dev_scores, dev, params, corpus_model = best
+        if best is None or _objective(dev) > _objective(best[0]):
+            best = (dev, dict(candidate), model)
+    dev, params, corpus_model = best
     log(f"selected {params}")
 
-    # Levels are cut on the model's expected grade, before the rubric's caps (which depend on these cut-offs).
-    moderate, high = choose_level_thresholds(np.array(dev_scores), np.array([p.grade for p in split["dev"]]))
     thresholds = {"hit": 0.5, "support": 0.3, "applicable": 0.5, "careful_sales": 0.2, "careful_mitigation": 1.0,
-                  "moderate": moderate, "high": high, "hit_by_criterion": HIT_BY_CRITERION}
+                  **LEVEL_THRESHOLDS, "hit_by_criterion": HIT_BY_CRITERION}
     chash = corpus_hash(Path(corpus))
     real_sha = pages_sha256(real) if real is not None else ""
     manifest = {"name": NAME, "version": f"{rubric.version}.{recipe_hash(chash, params, real_sha, thresholds)[:8]}",
