@@ -109,6 +109,13 @@ def test_evidence_must_be_in_visible_text(good):
     only_problem(check_corpus(root), "site1-01", "evidence for cure_claim not found")
 
 
+def test_a_writers_label_markup_left_in_the_page(good):
+    labels, pages, root = good
+    pages["site2-01.html"] = page_html(2, "<p>{comm|Enrol this week for a free kit.}</p>")
+    write_corpus(root, labels, pages)
+    only_problem(check_corpus(root), "site2-01", "label markup", "{comm|Enrol this week for a free kit.}")
+
+
 def test_missing_page_file_and_unlabelled_page(good):
     labels, pages, root = good
     del pages["site2-01.html"]

@@ -22,6 +22,7 @@ KINDS = (
 SPLITS = ("train", "dev", "test")
 FIELDS = ("id", "file", "site", "kind", "grade", "split", "criteria", "evidence")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LABEL_MARKUP = re.compile(r"\{[a-z_]+\|[^{}]*\}")  # a writer's inline label, as in "{comm|Book now.}"
 NEAR_DUPLICATE_JACCARD = 0.5
 SHARED_SENTENCE_WORDS = 8
 SHARED_SENTENCE_SITES = 3
@@ -195,6 +196,8 @@ def _evidence_problems(pages: Iterable[Page]) -> list[str]:
         text = page.text
         if not text.strip():
             problems.append(f"{page.id}: page has no visible text")
+        for markup in sorted(set(LABEL_MARKUP.findall(text))):
+            problems.append(f"{page.id}: a writer's label markup is left in the visible text: {markup!r}")
         for cid, sentences in page.evidence.items():
             for sentence in sentences:
                 if normalise(sentence) not in text:
