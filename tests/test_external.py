@@ -240,6 +240,19 @@ def test_level_thresholds_choose_cutoffs_at_least_as_good_as_the_models_own(labe
     assert "| best on these pages |" in level_thresholds_table(rows)
 
 
+def test_level_thresholds_keep_the_models_own_when_no_page_names_a_level(labelled):
+    from model.assessment import default_assessor
+    from training.external import level_thresholds
+
+    pages = load_external(*labelled)
+    for page in pages:  # off topic, or between two levels
+        page.grade = 0.5 if page.applicable else 0.0
+    assessor = default_assessor()
+    rows = level_thresholds(pages, assessor)
+    own = (f"{assessor.moderate:g}", f"{assessor.high:g}")
+    assert all((r["moderate"], r["high"]) == own for r in rows)
+
+
 def test_evaluate_external_prints_the_level_thresholds_only_with_a_labelled_set(labelled, capsys):
     assert main(["evaluate", "--external", *map(str, labelled), "--level-thresholds"]) == 0
     out = capsys.readouterr().out

@@ -292,6 +292,8 @@ def level_thresholds(pages: list[ExternalPage], assessor: Assessor) -> list[dict
 
     def choose(indices) -> tuple[float, float]:
         use = [i for i in indices if wanted[i] is not None]
+        if not use:  # no page names a level: nothing to choose by
+            return assessor.moderate, assessor.high
         return choose_level_cutoffs(expected[use], np.array([wanted[i] for i in use]))
 
     def row(name: str, moderate: str, high: str, results: list[Assessment]) -> dict:
