@@ -188,12 +188,16 @@ def test_mitigating_thresholds_of_one_site_have_no_out_of_fold_figure():
     assert "| discloses_investigational | 1 | 1.0 | 0.2 | 1.0 | n/a |" in thresholds_table(rows)
 
 
-def test_evaluate_external_prints_the_mitigating_thresholds_only_with_a_labelled_set(labelled, capsys):
-    assert main(["evaluate", "--external", *map(str, labelled), "--mitigating-thresholds"]) == 0
+@pytest.mark.parametrize("flag, shown", [
+    ("--mitigating-thresholds", ("| criterion | labelled | F1 now |", "| defers_to_neurologist |")),
+    ("--level-thresholds", ("| cut-offs | moderate from | high from | spearman |", "| out of fold |")),
+])
+def test_evaluate_external_prints_the_thresholds_only_with_a_labelled_set(labelled, capsys, flag, shown):
+    assert main(["evaluate", "--external", *map(str, labelled), flag]) == 0
     out = capsys.readouterr().out
-    assert "| criterion | labelled | F1 now |" in out and "| defers_to_neurologist |" in out
-    assert main(["evaluate", "--mitigating-thresholds"]) == 2
-    assert "--mitigating-thresholds needs --external" in capsys.readouterr().err
+    assert all(fragment in out for fragment in shown)
+    assert main(["evaluate", flag]) == 2
+    assert f"{flag} needs --external" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("grade, level", [(0, 0), (0.5, None), (1, 1), (1.5, None), (2, 2), (2.5, 2), (3, 2)])
@@ -251,11 +255,3 @@ def test_level_thresholds_keep_the_models_own_when_no_page_names_a_level(labelle
     rows = level_thresholds(pages, assessor)
     own = (f"{assessor.moderate:g}", f"{assessor.high:g}")
     assert all((r["moderate"], r["high"]) == own for r in rows)
-
-
-def test_evaluate_external_prints_the_level_thresholds_only_with_a_labelled_set(labelled, capsys):
-    assert main(["evaluate", "--external", *map(str, labelled), "--level-thresholds"]) == 0
-    out = capsys.readouterr().out
-    assert "| cut-offs | moderate from | high from | spearman |" in out and "| out of fold |" in out
-    assert main(["evaluate", "--level-thresholds"]) == 2
-    assert "--level-thresholds needs --external" in capsys.readouterr().err
