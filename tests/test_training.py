@@ -137,6 +137,27 @@ def test_the_page_words_join_the_grade_only_when_asked(small_corpus):
     assert not np.allclose(plain.predict_text(page).grade_proba, words.predict_text(page).grade_proba)
 
 
+def test_the_page_words_keep_only_terms_several_sites_use():
+    """``fit_shared`` drops the terms of fewer than ``min_sites`` sites (a clinic's name, its menus) and keeps each
+    kept term's IDF as the plain fit gives it."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from model.ngrams import page_words
+    from training.overclaim import fit_shared
+
+    texts = ["stem cells cure ms at zorblax clinic", "zorblax clinic menu stem cells", "stem cells cure ms",
+             "cells cure ms in trials", "stem cells in trials"]
+    sites = ["zorblax", "zorblax", "b", "c", "d"]
+    plain = fit_shared(TfidfVectorizer(analyzer=page_words), texts, sites, 1)
+    shared = fit_shared(TfidfVectorizer(analyzer=page_words), texts, sites, 2)
+    assert {"zorblax", "zorblax clinic", "clinic"} <= plain.vocabulary_.keys()
+    assert not {"zorblax", "zorblax clinic", "clinic", "menu"} & shared.vocabulary_.keys()
+    assert {"stem cells", "cure ms", "trials"} <= shared.vocabulary_.keys()
+    for term, column in shared.vocabulary_.items():
+        assert shared.idf_[column] == pytest.approx(plain.idf_[plain.vocabulary_[term]])
+    assert shared.transform(["zorblax clinic cures"]).nnz == 0
+
+
 @pytest.mark.parametrize("option", ["--real", "--external"])
 def test_a_real_page_set_that_cannot_be_read_stops_training_before_it_starts(option, tmp_path, capsys):
     pages, labels = _real_pages(tmp_path)

@@ -75,7 +75,9 @@ probability, a hit flag and the page's own sentences as evidence.
    to expect), averaged with an ordinal model over the whole page's words and word pairs (TF-IDF) at weight
    {manifest['params'].get('words_weight', 0):g}:
    how a page reads as a whole (who speaks, to whom, selling or informing) ranks real pages better than the
-   criteria alone. The model over the page figures also reads that words model's grade. Page models are fitted on
+   criteria alone. That model reads only the words that pages of
+   {manifest['params'].get('words_min_sites', 1)} corpus sites or more use: a site's own words are not the claims.
+   The model over the page figures also reads the words model's grade. Page models are fitted on
    out-of-fold sentence probabilities and words-model grades (folds by site), on whole pages and on their first
    1,000 and 2,000 characters.
 3. The rubric's rules on top: a verdict rests on claims a reader can see (no red flag hit: at most `low`; only a

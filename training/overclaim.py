@@ -65,6 +65,21 @@ def build_sentence_pipeline(C: float = 4.0, max_word_features: int = 30000, max_
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
+def fit_shared(vectorizer: TfidfVectorizer, texts: list[str], sites: list[str], min_sites: int) -> TfidfVectorizer:
+    """Fit ``vectorizer`` on ``texts``, keeping only the terms it would keep that are found in the texts of at least
+    ``min_sites`` sites: a site's own words (its name, its menus, its writer's pet phrases) are not the claims."""
+    vectorizer.fit(texts)
+    if min_sites <= 1:
+        return vectorizer
+    analyze, known = vectorizer.build_analyzer(), vectorizer.vocabulary_
+    found: dict[str, set[str]] = {}
+    for text, site in zip(texts, sites):
+        for term in set(analyze(text)) & known.keys():
+            found.setdefault(term, set()).add(site)
+    shared = sorted(term for term, where in found.items() if len(where) >= min_sites)
+    return vectorizer.set_params(vocabulary=shared).fit(texts)
+
+
 def sentence_targets(sentences: list[Sentence], evidence: dict[str, list[str]], criteria: tuple[str, ...]) -> np.ndarray:
     """0/1 matrix: does each sentence show each criterion (overlaps one of its evidence sentences)?"""
     targets = np.zeros((len(sentences), len(criteria)), dtype=np.int8)
@@ -94,7 +109,7 @@ class OverclaimModel(BaseEstimator):
                  page_C: float = 1.0, grade_C: float = 0.3, max_word_features: int = 30000,
                  max_char_features: int = 40000, folds: int = 5, opening_weight: float = 0.5,
                  class_weight: str | None = None, char_ngrams: tuple[int, int] = (4, 4), random_state: int = 0,
-                 n_jobs: int = 2, words_weight: float = 0.0, words_C: float = 10.0):
+                 n_jobs: int = 2, words_weight: float = 0.0, words_C: float = 10.0, words_min_sites: int = 1):
         self.criteria = criteria
         self.red_flags = red_flags
         self.sentence_C = sentence_C
@@ -110,6 +125,7 @@ class OverclaimModel(BaseEstimator):
         self.n_jobs = n_jobs
         self.words_weight = words_weight
         self.words_C = words_C
+        self.words_min_sites = words_min_sites
 
     # -- fitting ---------------------------------------------------------------------------------------------
     def fit(self, pages: list[TrainingPage]) -> "OverclaimModel":
@@ -163,8 +179,10 @@ class OverclaimModel(BaseEstimator):
         grades = np.array([v[2] for v in views])
         self.words_ = words = None
         if self.words_weight:  # one more grade model, over the whole view's words (see model.scoring)
-            self.words_ = TfidfVectorizer(analyzer=page_words, min_df=3, sublinear_tf=True)
-            self.words_.fit([v[0] for v in views if v[4] == 1.0 and pages[v[5]].vocabulary])
+            own_views = [v for v in views if v[4] == 1.0 and pages[v[5]].vocabulary]
+            self.words_ = fit_shared(TfidfVectorizer(analyzer=page_words, min_df=3, sublinear_tf=True),
+                                     [v[0] for v in own_views], [pages[v[5]].group for v in own_views],
+                                     self.words_min_sites)
             words = self.words_.transform([v[0] for v in views]).tocsr()
             # its grade, out of fold like the sentence probabilities, for the first grade model to read
             for _, held_idx in folds:
