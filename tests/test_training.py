@@ -156,6 +156,8 @@ def test_the_page_words_keep_only_terms_several_sites_use():
     for term, column in shared.vocabulary_.items():
         assert shared.idf_[column] == pytest.approx(plain.idf_[plain.vocabulary_[term]])
     assert shared.transform(["zorblax clinic cures"]).nnz == 0
+    few = fit_shared(TfidfVectorizer(analyzer=page_words), texts[:2], sites[:2], 2)  # one site: nothing to compare
+    assert "zorblax" in few.vocabulary_
 
 
 @pytest.mark.parametrize("option", ["--real", "--external"])

@@ -67,9 +67,10 @@ def build_sentence_pipeline(C: float = 4.0, max_word_features: int = 30000, max_
 
 def fit_shared(vectorizer: TfidfVectorizer, texts: list[str], sites: list[str], min_sites: int) -> TfidfVectorizer:
     """Fit ``vectorizer`` on ``texts``, keeping only the terms it would keep that are found in the texts of at least
-    ``min_sites`` sites: a site's own words (its name, its menus, its writer's pet phrases) are not the claims."""
+    ``min_sites`` sites: a site's own words (its name, its menus, its writer's pet phrases) are not the claims. A
+    corpus of fewer sites keeps them all."""
     vectorizer.fit(texts)
-    if min_sites <= 1:
+    if min_sites <= 1 or len(set(sites)) < min_sites:
         return vectorizer
     analyze, known = vectorizer.build_analyzer(), vectorizer.vocabulary_
     found: dict[str, set[str]] = {}
