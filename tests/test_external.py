@@ -255,3 +255,25 @@ def test_level_thresholds_keep_the_models_own_when_no_page_names_a_level(labelle
     rows = level_thresholds(pages, assessor)
     own = (f"{assessor.moderate:g}", f"{assessor.high:g}")
     assert all((r["moderate"], r["high"]) == own for r in rows)
+
+
+def test_gather_rebuilds_the_pages_file_from_one_text_file_per_id_and_names_the_missing(tmp_path, capsys):
+    sources = _write(tmp_path / "sources.jsonl", [
+        {"id": "a-1", "url": "https://a.example/ms", "kind": "clinic_ad", "query": "q"},
+        {"id": "a-2", "url": "https://b.example/", "kind": "news", "query": "q"},
+        {"id": "a-3", "url": "https://c.example/", "kind": "blog", "query": "q"}])
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    (parts / "a-1.txt").write_text("Stem cells \u2014 MS\n\n  kept as written ", "utf-8")
+    (parts / "a-3.txt").write_text("Another excerpt.", "utf-8")
+    out = tmp_path / "texts" / "pages.jsonl"
+    assert external_main(["gather", str(sources), str(parts), str(out)]) == 1  # a-2 has no text yet
+    assert "a-2" in capsys.readouterr().err
+    pages = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [(p["id"], p["kind"], p["url"]) for p in pages] == [("a-1", "clinic_ad", "https://a.example/ms"),
+                                                              ("a-3", "blog", "https://c.example/")]
+    assert pages[0]["text"] == "Stem cells \u2014 MS\n\n  kept as written "
+    (parts / "a-2.txt").write_text("Found again.", "utf-8")
+    assert external_main(["gather", str(sources), str(parts), str(out)]) == 0
+    assert [p.id for p in load_external(out, _write(tmp_path / "labels.jsonl", [
+        {"id": i, "grade": 0} for i in ("a-1", "a-2", "a-3")]))] == ["a-1", "a-2", "a-3"]

@@ -8,6 +8,7 @@ optionally ``applicable`` (default: grade above 0 or a kind other than irrelevan
     python -m training.external merge A.jsonl B.jsonl OUT.jsonl     # two passes into one label set
     python -m training.external agreement A.jsonl B.jsonl           # how far the passes agree
     python -m training.external compare BEFORE.jsonl AFTER.jsonl    # two models' scores, paired bootstrap
+    python -m training.external gather sources.jsonl texts/parts texts/pages.jsonl   # texts collected again, one file each
     stemclaim evaluate --external PAGES.jsonl LABELS.jsonl --mitigating-thresholds   # their hit thresholds, out of fold
     stemclaim evaluate --external PAGES.jsonl LABELS.jsonl --level-thresholds        # the levels' score cut-offs
 """
@@ -377,6 +378,20 @@ def compare(before: list[dict], after: list[dict], resamples: int = 1000, seed: 
     return "\n".join(lines)
 
 
+def gather(sources: list[dict], parts: Path) -> tuple[list[dict], list[str]]:
+    """Pages (``id``, ``url``, ``kind``, ``text``) from one UTF-8 text file per id (``PARTS/<id>.txt``), as a
+    collector saves excerpts found again from ``sources.jsonl``; and the ids that have no file yet."""
+    pages, missing = [], []
+    for source in sources:
+        path = parts / f"{source['id']}.txt"
+        if not path.is_file():
+            missing.append(str(source["id"]))
+            continue
+        pages.append({"id": source["id"], "url": source.get("url", ""), "kind": source.get("kind", KINDS_UNKNOWN),
+                      "text": path.read_text("utf-8")})
+    return pages, missing
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.external", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -391,7 +406,13 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("a", type=Path, metavar="BEFORE")
     c.add_argument("b", type=Path, metavar="AFTER")
     c.add_argument("--resamples", type=int, default=1000)
+    t = commands.add_parser("gather", help="rebuild a pages file from sources.jsonl and one text file per id")
+    t.add_argument("sources", type=Path)
+    t.add_argument("parts", type=Path, help="folder of <id>.txt files, each one page's excerpt")
+    t.add_argument("out", type=Path)
     args = parser.parse_args(argv)
+    if args.command == "gather":
+        return _gather(args.sources, args.parts, args.out)
     try:
         a, b = read_jsonl(args.a), read_jsonl(args.b)
     except (OSError, ValueError) as exc:
@@ -409,6 +430,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(merged)} pages merged, {sum('disagreement' in r for r in merged)} with a disagreement")
     else:
         print(json.dumps(agreement(a, b), indent=2))
+    return 0
+
+
+def _gather(sources_path: Path, parts: Path, out: Path) -> int:
+    try:
+        pages, missing = gather(read_jsonl(sources_path), parts)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pages), "utf-8")
+    print(f"{len(pages)} pages written to {out}")
+    if missing:
+        print(f"error: no text yet for {len(missing)} ids: {', '.join(missing)}", file=sys.stderr)
+        return 1
     return 0
 
 
