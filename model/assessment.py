@@ -206,7 +206,6 @@ class Assessor:
             score = min(score, round(self.moderate - 0.1, 1))
         elif ceiling == 1:
             score = min(score, round(self.high - 0.1, 1))
-        grade = min(int(p.grade_proba.argmax()), ceiling) if applicable else 0
         if not applicable:
             level: Level = "not_applicable"
         elif score >= self.high:
@@ -215,6 +214,8 @@ class Assessor:
             level = "moderate"
         else:
             level = "low"
+        hit = self._settle(hit, p.criteria_proba, level)
+        grade = min(int(p.grade_proba.argmax()), ceiling, self._ceiling(hit)) if applicable else 0
         findings = tuple(self._finding(j, p, hit[j]) for j in range(len(self.rubric.criteria)))
         red_titles = [f.title for f in sorted(findings, key=lambda f: (-self._weight[f.id], -f.probability))
                       if f.hit and f.kind == "red_flag"]
@@ -241,6 +242,18 @@ class Assessor:
             if self._ceiling(hit) >= wanted:
                 break
             hit[j] = True
+        return hit
+
+    def _settle(self, hit: list[bool], proba, level: Level) -> list[bool]:
+        """The red flags a verdict shows. A page shown `low` shows none that alone would make it overclaim (grade 2
+        or more): the page's grade and that flag disagree, and on the real pages the flag was the one wrong 35 times
+        in 39. A page shown `high` shows every red flag at the support threshold, not just enough to back its
+        grade: a reader checking a high verdict wants all the claims behind it."""
+        if level == "low":
+            return [h and not (c.kind == "red_flag" and (c.grade or 0) >= 2) for h, c in zip(hit, self.rubric.criteria)]
+        if level == "high":
+            return [h or (c.kind == "red_flag" and float(q) >= self.support_threshold)
+                    for h, c, q in zip(hit, self.rubric.criteria, proba)]
         return hit
 
     def _ceiling(self, hit: list[bool]) -> int:

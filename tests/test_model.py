@@ -157,7 +157,7 @@ def test_summary_names_every_red_flag_heaviest_first(fixture_html):
     assert len(red) >= 4
     named = result.summary.split("warning signs: ", 1)[1].split(". ", 1)[0].split("; ")
     assert len(named) == len(red)
-    titles = {f.title.lower(): f for f in red}
+    titles = {f.title[0].lower() + f.title[1:]: f for f in red}  # as the summary writes them, "MS" kept
     ordered = [titles[name] for name in named]
     assert [weight[f.id] for f in ordered] == sorted((weight[f.id] for f in ordered), reverse=True)
 
@@ -204,22 +204,59 @@ def test_a_mitigating_signal_with_its_own_threshold_is_shown_from_there():
     own = assessor.artifact.manifest["thresholds"]["hit_by_criterion"]
     assert own["discusses_risks"] > 0.5 > own["discloses_investigational"]  # one stricter, one looser than the rest
     ids = assessor.rubric.ids
-    risks, investigational, unsourced = (ids.index(c) for c in ("discusses_risks", "discloses_investigational",
-                                                                "unsourced_statistics"))
+    risks, investigational, price = (ids.index(c) for c in ("discusses_risks", "discloses_investigational",
+                                                            "commercial_pressure"))
     text = "aHSCT is experimental and carries a risk of infection and infertility."
     sentences = split_sentences(text)
 
     def shown(probability: float) -> tuple[bool, bool, bool]:
         criteria = np.zeros(len(ids))
-        criteria[[risks, investigational, unsourced]] = probability
+        criteria[[risks, investigational, price]] = probability
         proba = np.tile(criteria, (len(sentences), 1))
+        # A `low` page (grade 0) and a minor red flag: no level rule adds or removes it, the hit threshold alone decides.
         result = assessor._assessment(PagePrediction(sentences, proba, criteria, 0.99, np.array([1.0, 0, 0, 0])), 80)
-        return result.criteria[risks].hit, result.criteria[investigational].hit, result.criteria[unsourced].hit
+        return result.criteria[risks].hit, result.criteria[investigational].hit, result.criteria[price].hit
 
     halfway = (own["discusses_risks"] + 0.5) / 2
     assert shown(halfway) == (False, True, True)  # enough for any other criterion, not for this one
     assert shown(min(own["discusses_risks"] + 0.02, 0.99)) == (True, True, True)
     assert shown((own["discloses_investigational"] + 0.5) / 2) == (False, True, False)
+
+
+def _shown_at(grade_proba: list[float], probabilities: dict[str, float]) -> tuple[set[str], str, int]:
+    """The red flags shown, the level and the grade for a page of given grade and criteria probabilities."""
+    import numpy as np
+
+    from model.assessment import default_assessor
+    from model.scoring import PagePrediction
+    from model.sentences import split_sentences
+
+    assessor = default_assessor()
+    ids = assessor.rubric.ids
+    sentences = split_sentences("Our stem cells cure MS. Three patients told us so. It costs $9,000.")
+    criteria = np.zeros(len(ids))
+    for c, q in probabilities.items():
+        criteria[ids.index(c)] = q
+    result = assessor._assessment(
+        PagePrediction(sentences, np.tile(criteria, (len(sentences), 1)), criteria, 0.99, np.array(grade_proba)), 80)
+    return {f.id for f in result.hits if f.kind == "red_flag"}, result.level, result.grade
+
+
+def test_a_page_shown_low_shows_no_red_flag_that_alone_would_make_it_overclaim():
+    shown, level, _ = _shown_at([1.0, 0, 0, 0], {"cure_claim": 0.9, "unsourced_statistics": 0.9,
+                                                     "testimonial_evidence": 0.9, "commercial_pressure": 0.9})
+    assert level == "low" and shown == {"testimonial_evidence", "commercial_pressure"}
+    shown, level, _ = _shown_at([0, 1.0, 0, 0], {"cure_claim": 0.9, "testimonial_evidence": 0.9})
+    assert level == "moderate" and shown == {"cure_claim", "testimonial_evidence"}  # only `low` drops them
+
+
+def test_a_page_shown_high_shows_every_red_flag_at_the_support_threshold():
+    shown, level, grade = _shown_at([0, 0, 0, 1.0], {"cure_claim": 0.9, "unsourced_statistics": 0.35,
+                                                     "commercial_pressure": 0.31, "cure_all": 0.25})
+    assert level == "high" and grade == 3
+    assert shown == {"cure_claim", "unsourced_statistics", "commercial_pressure"}  # cure_all below support
+    shown, level, _ = _shown_at([0, 1.0, 0, 0], {"cure_claim": 0.9, "unsourced_statistics": 0.35})
+    assert level == "moderate" and shown == {"cure_claim"}  # one red flag backs a moderate verdict: no more added
 
 
 def test_a_page_not_about_stem_cells_for_ms_shows_no_claim_about_ms():
