@@ -277,3 +277,17 @@ def test_gather_rebuilds_the_pages_file_from_one_text_file_per_id_and_names_the_
     assert external_main(["gather", str(sources), str(parts), str(out)]) == 0
     assert [p.id for p in load_external(out, _write(tmp_path / "labels.jsonl", [
         {"id": i, "grade": 0} for i in ("a-1", "a-2", "a-3")]))] == ["a-1", "a-2", "a-3"]
+
+
+def test_gather_refuses_a_malformed_sources_file_or_a_text_not_in_utf8(tmp_path, capsys):
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a-1"}\nnot json\n', "utf-8")
+    assert external_main(["gather", str(bad), str(parts), str(tmp_path / "out.jsonl")]) == 2
+    assert "bad.jsonl:2: not valid JSON" in capsys.readouterr().err
+    sources = _write(tmp_path / "sources.jsonl", [{"id": "a-1", "url": "https://a.example/", "kind": "blog"}])
+    (parts / "a-1.txt").write_bytes(b"caf\xe9")
+    assert external_main(["gather", str(sources), str(parts), str(tmp_path / "out.jsonl")]) == 2
+    assert "utf-8" in capsys.readouterr().err.lower()
+    assert not (tmp_path / "out.jsonl").exists()
