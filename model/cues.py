@@ -54,11 +54,15 @@ LEXICON: dict[str, tuple[str, ...]] = {
                  "registered with fda", "compliant with fda", "certified by", "licensed by", "361", "exempt",
                  "legal", "legally", "endorsed", "government-approved", "government approved", "equivalent to the fda",
                  "equivalent of the fda", "as strict as the fda"),
+    # a safety claim is often a negated harm: "does not reject them", "never had a complication"
     "safety": ("safe", "safely", "no side effect*", "no known side effect*", "no risk*", "no complications",
                "no rejection", "no downtime", "side-effect free", "side effect free", "risk-free", "risk free",
                "natural", "naturally", "gentle", "non-invasive", "noninvasive", "minimally invasive", "your own cells",
                "your own body", "your own stem cells", "well tolerated", "well-tolerated", "painless", "zero risk",
-               "harmless", "completely safe"),
+               "harmless", "completely safe", "safest", "safer", "immune privileged", "immune-privileged",
+               "immuno-privileged", "immunoprivileged", "low risk", "minimal risk*", "minimal side effect*",
+               "re:\\b(?:no|not|never|zero|without|nor|free (?:of|from))\\b[^.;:]{0,40}?"
+               "\\b(?:reject\\w*|adverse|complications?|side[- ]effects?|harm\\w*|reactions?)\\b"),
     "risk": ("risk", "risks", "infection*", "infertil*", "death", "deaths", "die", "died", "dies", "mortality",
              "fatal*", "chemotherapy", "chemo", "toxic*", "hospitali*", "complication*", "adverse", "side effect",
              "side effects", "side-effect*", "tumor*", "tumour*", "blind*", "stroke", "seizure*", "sepsis", "harm*",

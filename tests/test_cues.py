@@ -73,3 +73,16 @@ def test_sentence_rows_are_the_rubric_cues_computed_the_long_way(corpus_items):
     assert len(reference("x")) == len(CUE_NAMES) + len(_MODIFIER_PAIRS) + 2 + len(CLAIMS) * len(MODALITIES)
     for sentence in sentences:
         assert np.array_equal(sentence_cues(sentence), reference(sentence)), sentence
+
+
+@pytest.mark.parametrize("sentence, safety", [
+    ("Your body does not reject these cells.", True),
+    ("There is no prospect of rejection.", True),
+    ("No patient has ever had an adverse reaction.", True),
+    ("It is the safest option we offer.", True),
+    ("Cord cells are immune-privileged.", True),
+    ("Stem-cell treatments are not without risks.", False),
+    ("Ask your neurologist about the risks of aHSCT.", False),
+])
+def test_a_negated_harm_reads_as_a_safety_claim(sentence, safety):
+    assert (CUE_NAMES.index("safety") in MATCHER.cues(sentence)) is safety
