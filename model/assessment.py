@@ -12,12 +12,21 @@ from typing import TypedDict
 from model import wording
 from model.artifact import ARTIFACT_DIR, LoadedArtifact, load_artifact
 from model.scoring import PagePrediction
+from model.sentences import Sentence
 from model.rubric import Kind, Level, Rubric, load_rubric
 from model.text import TooManyTagsError, visible_text
 
 MAX_EVIDENCE = 3
 CAREFUL_SIGNALS = ("discloses_investigational", "discusses_risks", "cites_evidence")
 _QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e "  # stripped from a quote's ends; every display adds its own
+# `unproven_as_established` is about investigational cell products (mesenchymal, cord, exosome, fat-derived, fetal...)
+# sold as proven. A page that names aHSCT and none of them describes a transplant, not such a product: on the real
+# pages that flag was wrong on all 12 such pages it was named on, and never labelled on any of the 185 of them.
+AHSCT_ONLY_EXCLUDES = "unproven_as_established"
+_AHSCT = re.compile(r"\ba?hsct\b|ha?ematopoietic|ha?emopoietic", re.I)
+_INVESTIGATIONAL_PRODUCT = re.compile(
+    r"mesenchymal|\bmscs?\b|umbilical|cord[- ]blood|cord[- ]tissue|wharton|exosome|fat[- ]derived|adipose|\bsvf\b|"
+    r"stromal|fetal|foetal|placent|amniotic|secretome|\bbmac\b|neural stem|neural progenitor", re.I)
 
 
 class NotTextError(ValueError):
@@ -195,6 +204,8 @@ class Assessor:
         hit = self._hits(p.criteria_proba, score if applicable else 0.0)
         if not applicable:  # a page not about stem cells for MS claims no MS cure, MS treatment or MS study
             hit = [h and not c.about_ms for h, c in zip(hit, self.rubric.criteria)]
+        elif ahsct_only(p.sentences):
+            hit = [h and c.id != AHSCT_ONLY_EXCLUDES for h, c in zip(hit, self.rubric.criteria)]
         # A verdict rests on claims a reader can see: no red flag, no more than low; only minor ones (a price, a
         # testimonial), no more than moderate. A page that sells nothing and shows its caveats (investigational
         # status, risks, studies) is never shown high, whatever words of a cure it uses:
@@ -276,6 +287,12 @@ class Assessor:
             best_first = sorted(ranked.values(), key=lambda i: (-column[i], i))
             evidence = tuple(_quotable(p.sentences[i].text, p.sentences[i].start) for i in best_first)
         return Finding(criterion.id, criterion.kind, criterion.title, hit, round(probability, 4), evidence)
+
+
+def ahsct_only(sentences: list[Sentence]) -> bool:
+    """Does the page name aHSCT and no investigational cell product?"""
+    text = " ".join(s.text for s in sentences)
+    return bool(_AHSCT.search(text)) and not _INVESTIGATIONAL_PRODUCT.search(text)
 
 
 def _quotable(text: str, start: int) -> Evidence:

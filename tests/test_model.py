@@ -223,7 +223,8 @@ def test_a_mitigating_signal_with_its_own_threshold_is_shown_from_there():
     assert shown((own["discloses_investigational"] + 0.5) / 2) == (False, True, False)
 
 
-def _shown_at(grade_proba: list[float], probabilities: dict[str, float]) -> tuple[set[str], str, int]:
+def _shown_at(grade_proba: list[float], probabilities: dict[str, float],
+              text: str = "Our stem cells cure MS. Three patients told us so. It costs $9,000.") -> tuple[set[str], str, int]:
     """The red flags shown, the level and the grade for a page of given grade and criteria probabilities."""
     import numpy as np
 
@@ -233,7 +234,7 @@ def _shown_at(grade_proba: list[float], probabilities: dict[str, float]) -> tupl
 
     assessor = default_assessor()
     ids = assessor.rubric.ids
-    sentences = split_sentences("Our stem cells cure MS. Three patients told us so. It costs $9,000.")
+    sentences = split_sentences(text)
     criteria = np.zeros(len(ids))
     for c, q in probabilities.items():
         criteria[ids.index(c)] = q
@@ -257,6 +258,19 @@ def test_a_page_shown_high_shows_every_red_flag_at_the_support_threshold():
     assert shown == {"cure_claim", "unsourced_statistics", "commercial_pressure"}  # cure_all below support
     shown, level, _ = _shown_at([0, 1.0, 0, 0], {"cure_claim": 0.9, "unsourced_statistics": 0.35})
     assert level == "moderate" and shown == {"cure_claim"}  # one red flag backs a moderate verdict: no more added
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("Autologous haematopoietic stem cell transplantation (aHSCT) resets the immune system in MS.", False),
+    ("We offer aHSCT for MS. Our umbilical cord stem cells also treat MS.", True),
+    ("Our mesenchymal stem cells are an effective MS treatment.", True),
+])
+def test_a_page_about_ahsct_alone_sells_no_investigational_product_as_proven(text, shown):
+    """`unproven_as_established` is about investigational cell products, not the transplant: a page naming aHSCT and no
+    such product does not show it, and its verdict follows the red flags it does show."""
+    flags, level, _ = _shown_at([0, 1.0, 0, 0], {"unproven_as_established": 0.9}, text)
+    assert (flags == {"unproven_as_established"}) is shown
+    assert level == ("moderate" if shown else "low")
 
 
 def test_a_page_not_about_stem_cells_for_ms_shows_no_claim_about_ms():
