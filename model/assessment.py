@@ -21,7 +21,7 @@ CAREFUL_SIGNALS = ("discloses_investigational", "discusses_risks", "cites_eviden
 _QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e "  # stripped from a quote's ends; every display adds its own
 # `unproven_as_established` is about investigational cell products (mesenchymal, cord, exosome, fat-derived, fetal...)
 # sold as proven. A page that names aHSCT and none of them describes a transplant, not such a product: on the real
-# pages that flag was wrong on all 12 such pages it was named on, and never labelled on any of the 185 of them.
+# pages (the first 609) that flag was wrong on all 12 such pages it was named on, and labelled on none of the 185.
 AHSCT_ONLY_EXCLUDES = "unproven_as_established"
 _AHSCT = re.compile(r"\ba?hsct\b|ha?ematopoietic|ha?emopoietic", re.I)
 _INVESTIGATIONAL_PRODUCT = re.compile(
@@ -195,9 +195,11 @@ class Assessor:
 
     def assess_text(self, text: str) -> Assessment:
         prediction = self.model.predict_text(text)
-        return self._assessment(prediction, len(text))
+        return self.assess_prediction(prediction, len(text))
 
-    def _assessment(self, p: PagePrediction, text_length: int) -> Assessment:
+    def assess_prediction(self, p: PagePrediction, text_length: int) -> Assessment:
+        """The verdict on a page the model has read (``self.model.predict_text``): a prediction can be judged at
+        other cut-offs (:meth:`with_levels`) without reading the page again."""
         # A page with no sentences has nothing to judge: not applicable, like any page not about stem cells for MS.
         applicable = bool(p.sentences) and p.applicable_proba >= self.applicable_threshold
         score = round(100.0 * p.expected_grade / 3.0, 1)

@@ -220,13 +220,22 @@ def test_level_cutoffs_are_the_lowest_that_give_every_page_its_level():
 
 def test_level_thresholds_choose_cutoffs_at_least_as_good_as_the_models_own(labelled):
     from model.assessment import default_assessor
-    from training.external import choose_level_cutoffs, level_thresholds, level_thresholds_table, wanted_level
+    from model.rubric import load_rubric
+    from training.evaluate import assess_pages, metrics
+    from training.external import (LEVEL_FIGURES, choose_level_cutoffs, level_thresholds, level_thresholds_table,
+                                   wanted_level)
 
     pages = load_external(*labelled)
     assessor = default_assessor()
     rows = level_thresholds(pages, assessor)
     assert [r["cut-offs"] for r in rows] == ["now", "best on these pages", "out of fold"]  # four sites: four folds
     assert (rows[0]["moderate"], rows[0]["high"]) == (f"{assessor.moderate:g}", f"{assessor.high:g}")
+    # each page is read once and judged at every cut-off: the figures are those of reading it anew at each
+    rubric = load_rubric()
+    for r in rows[:2]:
+        fresh = metrics(pages, assess_pages(assessor.with_levels(float(r["moderate"]), float(r["high"])), pages),
+                        rubric.red_flags, rubric.mitigating)
+        assert {k: r[k] for k in LEVEL_FIGURES} == {k: fresh[k] for k in LEVEL_FIGURES}
 
     # the best cut-offs give the on-topic pages of one level (clinic 3, hospital 0, excerpt 2.5) their level at
     # least as often as the model's own, on the expected grade before the rubric's caps

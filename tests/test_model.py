@@ -189,7 +189,7 @@ def test_evidence_comes_best_fit_first_not_in_page_order():
     criteria = np.zeros(len(assessor.rubric.ids))
     criteria[j] = 0.97
     prediction = PagePrediction(sentences, proba, criteria, 0.99, np.array([0.9, 0.1, 0.0, 0.0]))
-    defers = assessor._assessment(prediction, len(text)).criteria[j]
+    defers = assessor.assess_prediction(prediction, len(text)).criteria[j]
     assert [e.text for e in defers.evidence] == [s.text for s in reversed(sentences)]
 
 
@@ -214,7 +214,7 @@ def test_a_mitigating_signal_with_its_own_threshold_is_shown_from_there():
         criteria[[risks, investigational, price]] = probability
         proba = np.tile(criteria, (len(sentences), 1))
         # A `low` page (grade 0) and a minor red flag: no level rule adds or removes it, the hit threshold alone decides.
-        result = assessor._assessment(PagePrediction(sentences, proba, criteria, 0.99, np.array([1.0, 0, 0, 0])), 80)
+        result = assessor.assess_prediction(PagePrediction(sentences, proba, criteria, 0.99, np.array([1.0, 0, 0, 0])), 80)
         return result.criteria[risks].hit, result.criteria[investigational].hit, result.criteria[price].hit
 
     halfway = (own["discusses_risks"] + 0.5) / 2
@@ -238,7 +238,7 @@ def _shown_at(grade_proba: list[float], probabilities: dict[str, float],
     criteria = np.zeros(len(ids))
     for c, q in probabilities.items():
         criteria[ids.index(c)] = q
-    result = assessor._assessment(
+    result = assessor.assess_prediction(
         PagePrediction(sentences, np.tile(criteria, (len(sentences), 1)), criteria, 0.99, np.array(grade_proba)), 80)
     return {f.id for f in result.hits if f.kind == "red_flag"}, result.level, result.grade
 
@@ -294,7 +294,7 @@ def test_a_page_not_about_stem_cells_for_ms_shows_no_claim_about_ms():
 
     def shown(applicability: float) -> set[str]:
         prediction = PagePrediction(sentences, proba, criteria, applicability, np.array([0.1, 0.1, 0.3, 0.5]))
-        return {f.id for f in assessor._assessment(prediction, len(text)).criteria if f.hit}
+        return {f.id for f in assessor.assess_prediction(prediction, len(text)).criteria if f.hit}
 
     assert shown(0.99) == set(ids)
     assert shown(0.01) == set(ids) - about_ms
@@ -321,7 +321,7 @@ def test_only_caveats_about_the_treatment_make_a_page_careful():
             criteria[ids.index(signal)] = probability
         proba = np.tile(criteria, (len(sentences), 1))
         grades = np.array([0.0, 0.0, 0.05, 0.95])
-        return assessor._assessment(PagePrediction(sentences, proba, criteria, 0.99, grades), len(text)).level
+        return assessor.assess_prediction(PagePrediction(sentences, proba, criteria, 0.99, grades), len(text)).level
 
     assert level(defers_to_neurologist=0.95, cites_evidence=0.3, guideline_concordant_ahsct=0.9) == "high"
     assert level(discloses_investigational=0.95, discusses_risks=0.95) == "moderate"

@@ -30,7 +30,7 @@ from sklearn.model_selection import GroupKFold
 from model.assessment import Assessment, Assessor
 from model.rubric import load_rubric
 from model.text import plain_text, visible_text
-from training.evaluate import assess_pages, by_kind, metrics
+from training.evaluate import by_kind, metrics
 from training.model_card import metrics_table
 
 KINDS_UNKNOWN = "unknown"
@@ -288,7 +288,8 @@ def level_thresholds(pages: list[ExternalPage], assessor: Assessor) -> list[dict
     cut-offs, at the best ones, and at cut-offs chosen out of fold (each fold's pages, grouped by site, assessed at
     the cut-offs best on the other folds). Levels also move which red flags a verdict names, so every figure moves."""
     rubric = load_rubric()
-    expected = np.array([100.0 * assessor.model.predict_text(p.text).expected_grade / 3.0 for p in pages])
+    predictions = [assessor.model.predict_text(p.text) for p in pages]  # each page read once, judged at every cut-off
+    expected = np.array([100.0 * p.expected_grade / 3.0 for p in predictions])
     wanted = [wanted_level(p.grade) if p.applicable else None for p in pages]
 
     def choose(indices) -> tuple[float, float]:
@@ -301,16 +302,20 @@ def level_thresholds(pages: list[ExternalPage], assessor: Assessor) -> list[dict
         figures = metrics(pages, results, rubric.red_flags, rubric.mitigating)
         return {"cut-offs": name, "moderate": moderate, "high": high, **{k: figures[k] for k in LEVEL_FIGURES}}
 
+    def judged(at: Assessor, indices) -> list[Assessment]:
+        return [at.assess_prediction(predictions[i], len(pages[i].text)) for i in indices]
+
     best = choose(range(len(pages)))
-    rows = [row("now", f"{assessor.moderate:g}", f"{assessor.high:g}", assess_pages(assessor, pages)),
-            row("best on these pages", f"{best[0]:g}", f"{best[1]:g}", assess_pages(assessor.with_levels(*best), pages))]
+    rows = [row("now", f"{assessor.moderate:g}", f"{assessor.high:g}", judged(assessor, range(len(pages)))),
+            row("best on these pages", f"{best[0]:g}", f"{best[1]:g}",
+                judged(assessor.with_levels(*best), range(len(pages))))]
     folds = site_folds(pages)
     if folds:
         results: list[Assessment | None] = [None] * len(pages)
         chosen = []
         for train, held in folds:
             chosen.append(choose(train))
-            for i, result in zip(held, assess_pages(assessor.with_levels(*chosen[-1]), [pages[i] for i in held])):
+            for i, result in zip(held, judged(assessor.with_levels(*chosen[-1]), held)):
                 results[i] = result
         span = [f"{min(c):g}" if min(c) == max(c) else f"{min(c):g}-{max(c):g}" for c in zip(*chosen)]
         rows.append(row("out of fold", *span, results))
