@@ -203,11 +203,8 @@ class Assessor:
         # A page with no sentences has nothing to judge: not applicable, like any page not about stem cells for MS.
         applicable = bool(p.sentences) and p.applicable_proba >= self.applicable_threshold
         score = round(100.0 * p.expected_grade / 3.0, 1)
-        hit = self._hits(p.criteria_proba, score if applicable else 0.0)
-        if not applicable:  # a page not about stem cells for MS claims no MS cure, MS treatment or MS study
-            hit = [h and not c.about_ms for h, c in zip(hit, self.rubric.criteria)]
-        elif ahsct_only(p.sentences):
-            hit = [h and c.id != AHSCT_ONLY_EXCLUDES for h, c in zip(hit, self.rubric.criteria)]
+        shown = self._showable(p, applicable)
+        hit = [h and ok for h, ok in zip(self._hits(p.criteria_proba, score if applicable else 0.0), shown)]
         # A verdict rests on claims a reader can see: no red flag, no more than low; only minor ones (a price, a
         # testimonial), no more than moderate. A page that sells nothing and shows its caveats (investigational
         # status, risks, studies) is never shown high, whatever words of a cure it uses:
@@ -227,7 +224,7 @@ class Assessor:
             level = "moderate"
         else:
             level = "low"
-        hit = self._settle(hit, p.criteria_proba, level)
+        hit = [h and ok for h, ok in zip(self._settle(hit, p.criteria_proba, level), shown)]
         grade = min(int(p.grade_proba.argmax()), ceiling, self._ceiling(hit)) if applicable else 0
         findings = tuple(self._finding(j, p, hit[j]) for j in range(len(self.rubric.criteria)))
         red_titles = [f.title for f in sorted(findings, key=lambda f: (-self._weight[f.id], -f.probability))
@@ -238,6 +235,15 @@ class Assessor:
             headline=wording.headline(level), summary=wording.summary(level, red_titles, self.rubric, guideline),
             text_length=text_length, model=self.artifact.info, applicable_probability=round(p.applicable_proba, 4),
         )
+
+    def _showable(self, p: PagePrediction, applicable: bool) -> list[bool]:
+        """The criteria this page can show at all. A page not about stem cells for MS claims no MS cure, MS
+        treatment or MS study; a page about aHSCT alone sells no investigational product as established."""
+        if not applicable:
+            return [not c.about_ms for c in self.rubric.criteria]
+        if ahsct_only(p.sentences):
+            return [c.id != AHSCT_ONLY_EXCLUDES for c in self.rubric.criteria]
+        return [True] * len(self.rubric.criteria)
 
     def _careful(self, p: PagePrediction) -> bool:
         return (p.criteria_proba[self._sales] < self.careful_sales

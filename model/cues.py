@@ -134,7 +134,8 @@ LEXICON: dict[str, tuple[str, ...]] = {
                   "selected people", "high-efficacy", "high efficacy"),
     "ms": ("multiple sclerosis", "ms", "rrms", "demyelinat*", "relaps*", "edss"),
     "negation": ("not", "no", "never", "cannot", "can't", "won't", "isn't", "doesn't", "don't", "aren't", "without",
-                 "nor", "neither", "unlikely", "false", "myth", "myths", "lack*", "none", "failed", "missed"),
+                 "nor", "neither", "unlikely", "false", "myth", "myths", "lack*", "none", "failed", "missed",
+                 "fail", "fails", "unable"),
     "hedge": ("may", "might", "could", "possibl*", "potential*", "promising", "promise", "some patients", "some people",
               "hope*", "goal", "goals", "objective*", "ultimate",
               "early", "suggest*", "preliminary", "aim", "aims", "appear", "appears", "in some cases", "vary",
@@ -376,7 +377,8 @@ def word_ngrams(item: tuple[str, str]) -> list[str]:
 
 _TOKEN = re.compile(r"\w[\w'’-]*|[.,;:!?()\u201c\u201d\"]")
 _NEGATORS = frozenset("not no never cannot can't won't isn't doesn't don't aren't wasn't weren't hasn't haven't "
-                      "without nor neither unlikely none nothing myth myths false".split())
+                      "without nor neither unlikely none nothing myth myths false lack lacks lacking lacked unable "
+                      "fail fails failed missed".split())
 _HEDGES = frozenset("may might could possibly potentially potential promise promising hope hopes hoped suggest "
                     "suggests appear appears aim aims goal goals objective objectives early preliminary whether "
                     "research researchers scientists investigating exploring studying".split())
@@ -385,6 +387,7 @@ _ATTRIBUTIONS = frozenset("said says claimed claims claim according told promise
 _SCOPE = 12
 _ATTRIBUTION_SCOPE = 8
 _CLAUSE_BREAKS = frozenset("but however although though yet whereas while instead".split())
+_STILL_TO_COME = frozenset("has have had is are was were".split())
 
 
 @lru_cache(maxsize=8192)
@@ -393,21 +396,24 @@ def mark_scope(sentence: str) -> str:
 
     "Stem cells cannot cure MS." becomes "stem cells cannot neg_cure neg_ms", so "cure" under negation is a
     different feature from "cure" asserted. A negation or a hedge reaches to the end of its clause (punctuation
-    other than a comma, or "but"), at most twelve words; an attribution eight. Cached: the word and character
-    n-grams both read it.
+    other than a comma, or "but"), at most twelve words; an attribution eight. "Yet" ends a clause, but not in
+    "not yet proven", and "has yet to be shown" negates. Cached: the word and character n-grams both read it.
     """
+    tokens = _TOKEN.findall(sentence.lower().replace("’", "'"))
     out: list[str] = []
     prefix, left = "", 0
-    for token in _TOKEN.findall(sentence.lower().replace("’", "'")):
+    for i, token in enumerate(tokens):
         if not token[0].isalnum() and token[0] != "_":
             if token != ",":  # a list goes on after a comma: "may reduce relapses, repair myelin"
                 prefix, left = "", 0
             continue
-        if token in _CLAUSE_BREAKS:
+        before, after = tokens[i - 1] if i else "", tokens[i + 1] if i + 1 < len(tokens) else ""
+        yet_negates = token == "yet" and before in _STILL_TO_COME and after == "to"  # "has yet to be shown"
+        if token in _CLAUSE_BREAKS and not yet_negates and not (token == "yet" and before in _NEGATORS):
             prefix, left = "", 0
         out.append(prefix + token if left > 0 else token)
         left -= 1
-        if token in _NEGATORS:
+        if token in _NEGATORS or yet_negates:
             prefix, left = "neg_", _SCOPE
         elif token in _HEDGES:
             prefix, left = "hedge_", _SCOPE

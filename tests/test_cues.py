@@ -86,3 +86,20 @@ def test_sentence_rows_are_the_rubric_cues_computed_the_long_way(corpus_items):
 ])
 def test_a_negated_harm_reads_as_a_safety_claim(sentence, safety):
     assert (CUE_NAMES.index("safety") in MATCHER.cues(sentence)) is safety
+
+
+@pytest.mark.parametrize("sentence, negated, asserted", [
+    ("Such treatments are not yet capable of repairing the damage.", {"repairing", "damage"}, set()),
+    ("Cells have yet to be shown to repair myelin.", {"repair", "myelin"}, {"cells"}),
+    ("The clinic lacks any evidence that cells cure MS.", {"cure", "evidence"}, {"clinic"}),
+    ("Trials failed to show that cells repair myelin.", {"repair", "myelin"}, set()),
+    ("Cells cannot cure MS, yet our cells repair myelin.", {"cure"}, {"repair", "myelin"}),
+    ("This is yet another way cells repair myelin.", set(), {"repair", "myelin"}),
+])
+def test_negation_scope(sentence, negated, asserted):
+    """"Not yet" and "has yet to" keep a claim negated; a "yet" joining two clauses ends the negation's scope."""
+    from model.cues import mark_scope
+
+    words = mark_scope(sentence).split()
+    assert {f"neg_{w}" for w in negated} <= set(words), words
+    assert asserted <= set(words), words

@@ -271,6 +271,9 @@ def test_a_page_about_ahsct_alone_sells_no_investigational_product_as_proven(tex
     flags, level, _ = _shown_at([0, 1.0, 0, 0], {"unproven_as_established": 0.9}, text)
     assert (flags == {"unproven_as_established"}) is shown
     assert level == ("moderate" if shown else "low")
+    # A `high` page shows every red flag at the support threshold, but still none its scope rules out.
+    flags, level, _ = _shown_at([0, 0, 0, 1.0], {"cure_claim": 0.9, "unproven_as_established": 0.4}, text)
+    assert level == "high" and ("unproven_as_established" in flags) is shown
 
 
 def test_a_page_not_about_stem_cells_for_ms_shows_no_claim_about_ms():
