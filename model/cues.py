@@ -381,7 +381,8 @@ _NEGATORS = frozenset("not no never cannot can't won't isn't doesn't don't aren'
                       "fail fails failed missed".split())
 _HEDGES = frozenset("may might could possibly potentially potential promise promising hope hopes hoped suggest "
                     "suggests appear appears aim aims goal goals objective objectives early preliminary whether "
-                    "research researchers scientists investigating exploring studying".split())
+                    "research researchers scientists investigating exploring studying try tries tried trying "
+                    "attempt attempts attempted".split())
 _ATTRIBUTIONS = frozenset("said says claimed claims claim according told promised promise alleged so-called "
                           "advertised advertise marketed pitched".split())
 _SCOPE = 12
@@ -396,8 +397,9 @@ def mark_scope(sentence: str) -> str:
 
     "Stem cells cannot cure MS." becomes "stem cells cannot neg_cure neg_ms", so "cure" under negation is a
     different feature from "cure" asserted. A negation or a hedge reaches to the end of its clause (punctuation
-    other than a comma, or "but"), at most twelve words; an attribution eight. "Yet" ends a clause, but not in
-    "not yet proven", and "has yet to be shown" negates. Cached: the word and character n-grams both read it.
+    other than a comma, or "but"), at most twelve words; an attribution eight; an attempt ("try to") hedges. "Yet"
+    ends a clause, but not in "not yet proven", and "has yet to be shown" negates. Cached: the word and character
+    n-grams both read it.
     """
     tokens = _TOKEN.findall(sentence.lower().replace("’", "'"))
     out: list[str] = []

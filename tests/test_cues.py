@@ -103,3 +103,17 @@ def test_negation_scope(sentence, negated, asserted):
     words = mark_scope(sentence).split()
     assert {f"neg_{w}" for w in negated} <= set(words), words
     assert asserted <= set(words), words
+
+
+@pytest.mark.parametrize("sentence, hedged, asserted", [
+    ("I did many things to try to beat MS.", {"beat", "ms"}, {"things"}),
+    ("The clinic attempted to repair myelin in mice.", {"repair", "myelin"}, {"clinic"}),
+    ("Stem cells repair myelin.", set(), {"repair", "myelin"}),
+])
+def test_hedge_scope(sentence, hedged, asserted):
+    """An attempt ("try to", "attempted to") states no result: what follows reads as hedged, not asserted."""
+    from model.cues import mark_scope
+
+    words = mark_scope(sentence).split()
+    assert {f"hedge_{w}" for w in hedged} <= set(words), words
+    assert asserted <= set(words), words
