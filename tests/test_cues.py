@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from model.cues import (_CONTEXT_COLUMNS, _NEGATABLE, _NEGATABLE_INDEX, CUE_NAMES, LEXICON, MATCHER,
-                        NEGATABLE_MATCHER, _Matcher, asserted_words, context_cues, cue_matrix, sentence_cues)
+                        NEGATABLE_MATCHER, _Matcher, asserted_words, context_cues, cue_matrix, mark_scope,
+                        sentence_cues)
 from model.scoring import sentence_items
 from model.sentences import split_sentences
 from servers import ROOT
@@ -98,8 +99,6 @@ def test_a_negated_harm_reads_as_a_safety_claim(sentence, safety):
 ])
 def test_negation_scope(sentence, negated, asserted):
     """"Not yet" and "has yet to" keep a claim negated; a "yet" joining two clauses ends the negation's scope."""
-    from model.cues import mark_scope
-
     words = mark_scope(sentence).split()
     assert {f"neg_{w}" for w in negated} <= set(words), words
     assert asserted <= set(words), words
@@ -112,8 +111,6 @@ def test_negation_scope(sentence, negated, asserted):
 ])
 def test_hedge_scope(sentence, hedged, asserted):
     """An attempt ("try to", "attempted to") states no result: what follows reads as hedged, not asserted."""
-    from model.cues import mark_scope
-
     words = mark_scope(sentence).split()
     assert {f"hedge_{w}" for w in hedged} <= set(words), words
     assert asserted <= set(words), words

@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from model.rubric import load_rubric
+from training.corpus import KINDS
 from training.external import agreement, merge, read_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 SET = ROOT / "training" / "external"
-KINDS = {"clinic_ad", "broker", "hospital_or_academic", "patient_org", "news", "blog", "health_info", "irrelevant"}
 
 
 def _address(url: str) -> str:

@@ -43,15 +43,9 @@ GRID = ({"sentence_C": 2.0, "page_C": 1.0, "grade_C": 3.0, "words_weight": 0.5, 
 # `high`; these show none, with as many grade-3 pages `high`. Re-choose them after any change to the model. For
 # words_min_sites 3 the rule's best `high` was 45 (3 grade-0 pages `high`), with 56 and 58 all but as good (mean
 # recall 0.669, 0.656, 0.667) and 45-57 out of fold: 56 stays, showing no careful page `high`.
-# On all 609 pages (round 9 added) the rule's best is 25 and 57 (Spearman 0.7427 against 0.7424), 45-60 out of fold;
-# for 1.4123ce1f (the safety cue widened) again 25 and 57 (0.7446 against 0.7445), 46-57 out of fold; for 1.ce4724fb
-# and 1.c4fc3ac1 (its weights, one rule more) 25 and 57 (0.7435 against 0.7434); on all 669 (round 10 added) 25 and
-# 57 (0.7421 against 0.7420), out of fold moderate 24-26 and high 57; for 1.5b5e8f44 (negation scope fixed) 24 and 57
-# (0.7391 against 0.7401 at 25 and 56), out of fold moderate 24-27 and high 57; on all 729 (round 11 added) 25 and 57
-# (0.7175 either way), out of fold moderate 24-27 and high 57-60; for 1.b5e3bcaa ("try to" hedges) 25 and 55 (0.7207
-# against 0.7204), out of fold moderate 24-25 and high 55-60; on all 788 (round 12 added) 25 and 55 (0.7161 against
-# 0.7157), out of fold moderate 25-29 and high 55-57; on all 848 (round 13 added) 25 and 55 (0.7039 against 0.7035),
-# out of fold moderate 24-26 and high 55-60.
+# Re-chosen after each model and each round of real pages since (docs/model-history.md): on all 848 pages, for
+# 1.b5e3bcaa, the rule's best is 25 and 55 (Spearman 0.7039 against 0.7035), out of fold moderate 24-26 and
+# high 55-60; 25 and 56 stay.
 LEVEL_THRESHOLDS = {"moderate": 25.0, "high": 56.0}
 
 
