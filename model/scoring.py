@@ -147,6 +147,17 @@ def grade_features(flat: np.ndarray, crit: np.ndarray, criteria: tuple[str, ...]
     return np.hstack([flat, crit, rubric])
 
 
+def grade_feature_names(criteria: tuple[str, ...], words: bool) -> list[str]:
+    """The name of each column :func:`grade_features` returns, in order: each criterion's strongest sentence
+    (``max:``) and count of likely sentences (``count:``), the page figures (``shared:``), the words model's
+    P(grade >= k) when the model has one (``words>=k``), the criteria probabilities (``crit:``) and the rubric's
+    summary of them."""
+    shared = [*_TOPIC_CUES, "ms&cell", "conditions", "sentences"]
+    return ([f"max:{c}" for c in criteria] + [f"count:{c}" for c in criteria] + [f"shared:{n}" for n in shared]
+            + ([f"words>={k}" for k in GRADES[1:]] if words else []) + [f"crit:{c}" for c in criteria]
+            + ["egregious_max", "red_sum", "mitigating_sum"])
+
+
 def ordinal_proba(at_least_k: list[np.ndarray]) -> np.ndarray:
     """P(grade = 0..3) from P(grade >= k), k = 1..3 (made monotone)."""
     at_least = np.column_stack([np.ones(len(at_least_k[0]))] + at_least_k)

@@ -199,3 +199,28 @@ def test_the_model_version_changes_with_the_corpus_the_real_pages_the_parameters
     assert train.recipe_hash("a" * 64, {"sentence_C": 2.0}) == base
     (root / "model" / "scoring.py").write_text((root / "model" / "scoring.py").read_text() + "\n# changed\n")
     assert train.recipe_hash("a" * 64, {"sentence_C": 2.0}) != base
+
+
+def test_the_grade_model_keeps_the_rubrics_signs(small_corpus):
+    """Fitted with ``grade_signs`` (the default), no red flag's evidence lowers the criteria-based grade and no
+    mitigating signal raises P(grade >= 2) or P(grade >= 3); fitted without, the corpus pulls some weights across."""
+    from model.rubric import load_rubric
+    from model.scoring import grade_feature_names
+    from training.overclaim import OverclaimModel, fold, rubric_bounds
+    from training.train import training_pages
+
+    rubric = load_rubric()
+    corpus = training_pages(load_pages(small_corpus))
+    names = grade_feature_names(rubric.ids, True)
+
+    def crossings(model: OverclaimModel) -> int:
+        count = 0
+        for k, binary in enumerate(model.grade_models_[0].models_, start=1):
+            w = fold(binary).w
+            for weight, (low, high) in zip(w, rubric_bounds(names, rubric.red_flags, k)):
+                count += (low is not None and weight < low - 1e-9) + (high is not None and weight > high + 1e-9)
+        return count
+
+    settings = dict(criteria=rubric.ids, red_flags=rubric.red_flags, n_jobs=1, words_weight=0.5)
+    assert crossings(OverclaimModel(**settings).fit(corpus)) == 0
+    assert crossings(OverclaimModel(**settings, grade_signs=False).fit(corpus)) > 0

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from joblib import Parallel, delayed
 from scipy import sparse
-from sklearn.base import BaseEstimator, TransformerMixin, clone
+from scipy.optimize import minimize
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
@@ -24,8 +26,8 @@ from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 from model.cues import cue_matrix, cue_names, stated_words, word_ngrams
 from model.ngrams import NgramTfidf, page_words
 from model.rubric import load_rubric
-from model.scoring import (GRADES, Linear, PagePrediction, PageSummary, Scorer, at_least, grade_features,
-                           ordinal_proba, sentence_items, summarise, supported)
+from model.scoring import (GRADES, Linear, PagePrediction, PageSummary, Scorer, at_least, grade_feature_names,
+                           grade_features, ordinal_proba, sentence_items, summarise, supported)
 from model.sentences import Sentence, split_sentences
 from model.text import normalise
 
@@ -110,7 +112,8 @@ class OverclaimModel(BaseEstimator):
                  page_C: float = 1.0, grade_C: float = 0.3, max_word_features: int = 30000,
                  max_char_features: int = 40000, folds: int = 5, opening_weight: float = 0.5,
                  class_weight: str | None = None, char_ngrams: tuple[int, int] = (4, 4), random_state: int = 0,
-                 n_jobs: int = 2, words_weight: float = 0.0, words_C: float = 10.0, words_min_sites: int = 1):
+                 n_jobs: int = 2, words_weight: float = 0.0, words_C: float = 10.0, words_min_sites: int = 1,
+                 grade_signs: bool = True):
         self.criteria = criteria
         self.red_flags = red_flags
         self.sentence_C = sentence_C
@@ -127,6 +130,7 @@ class OverclaimModel(BaseEstimator):
         self.words_weight = words_weight
         self.words_C = words_C
         self.words_min_sites = words_min_sites
+        self.grade_signs = grade_signs
 
     # -- fitting ---------------------------------------------------------------------------------------------
     def fit(self, pages: list[TrainingPage]) -> "OverclaimModel":
@@ -194,8 +198,13 @@ class OverclaimModel(BaseEstimator):
                 for i, proba in zip(out, model.predict_proba(words[out])):
                     summaries[i].words = at_least(proba)
         flat = np.vstack([s.flat() for s in summaries])
+        bounds = None
+        if self.grade_signs:
+            names = grade_feature_names(criteria, words is not None)
+            bounds = tuple(rubric_bounds(names, tuple(self.red_flags), k) for k in GRADES[1:])
         self.grade_models_ = [
-            (OrdinalLogistic(C=self.words_C, scaled=False) if sparse.issparse(G) else OrdinalLogistic(C=self.grade_C))
+            (OrdinalLogistic(C=self.words_C, scaled=False) if sparse.issparse(G)
+             else OrdinalLogistic(C=self.grade_C, bounds=bounds))
             .fit(G[mask], grades[mask], weights[mask])
             for G in self._grade_features(flat, crit, words)]
         return self
@@ -302,15 +311,66 @@ def fold(model) -> Linear:
     return Linear(w, b)
 
 
-class OrdinalLogistic:
-    """Ordinal regression as cumulative logistic models: one for each P(grade >= k), k = 1..3."""
+def rubric_bounds(names: list[str], red_flags: tuple[str, ...], k: int) -> list[tuple[float | None, float | None]]:
+    """The signs the rubric gives the criteria-based grade model's weights in its model of P(grade >= k), by feature
+    name (:func:`model.scoring.grade_feature_names`). More of a red flag (its strongest sentence, its count, its
+    probability, the rubric's sums of them) or a higher grade from the page's words never lowers the grade. More of a
+    mitigating signal never raises P(grade >= 2) or P(grade >= 3), since mitigation lowers a grade; it may go either
+    way for P(grade >= 1), since a seller's disclaimer sits on a grade-1 page. Page figures are free."""
+    def bound(name: str) -> tuple[float | None, float | None]:
+        kind, _, criterion = name.partition(":")
+        if name in ("egregious_max", "red_sum") or kind.startswith("words>=") or (
+                kind in ("max", "count", "crit") and criterion in red_flags):
+            return (0.0, None)
+        if k >= 2 and (name == "mitigating_sum" or (kind in ("max", "count", "crit") and criterion not in red_flags)):
+            return (None, 0.0)
+        return (None, None)
+    return [bound(name) for name in names]
 
-    def __init__(self, C: float = 0.3, scaled: bool = True):
+
+class BoundedLogistic(ClassifierMixin, BaseEstimator):
+    """Weighted L2-penalised logistic regression whose weights keep to ``bounds`` (one (low, high) pair per feature,
+    None for no bound), fitted by L-BFGS-B; its objective is scikit-learn's ``LogisticRegression``'s."""
+
+    def __init__(self, C: float = 1.0, bounds: list[tuple[float | None, float | None]] | None = None):
+        self.C = C
+        self.bounds = bounds
+
+    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "BoundedLogistic":
+        X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+
+        def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            w, b = theta[:-1], theta[-1]
+            z = X @ w + b
+            loss = self.C * float(np.sum(weight * (np.logaddexp(0.0, z) - y * z))) + 0.5 * float(w @ w)
+            slope = self.C * weight * (expit(z) - y)
+            return loss, np.append(X.T @ slope + w, slope.sum())
+
+        bounds = list(self.bounds or [(None, None)] * X.shape[1]) + [(None, None)]
+        theta = minimize(objective, np.zeros(X.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds,
+                         options={"maxiter": 5000}).x
+        self.coef_, self.intercept_, self.classes_ = theta[None, :-1], theta[-1:], np.array([0, 1])
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        p = expit(np.asarray(X, dtype=np.float64) @ self.coef_[0] + self.intercept_[0])
+        return np.column_stack([1.0 - p, p])
+
+
+class OrdinalLogistic:
+    """Ordinal regression as cumulative logistic models: one for each P(grade >= k), k = 1..3, each with its own
+    weight bounds if ``bounds`` gives them (one list per k; see :func:`rubric_bounds`)."""
+
+    def __init__(self, C: float = 0.3, scaled: bool = True, bounds: tuple[list, ...] | None = None):
         self.C = C
         self.scaled = scaled
+        self.bounds = bounds
 
     def fit(self, X: np.ndarray, grades: np.ndarray, weights: np.ndarray) -> "OrdinalLogistic":
-        self.models_ = [_fit_binary(X, (grades >= k).astype(int), weights, self.C, self.scaled) for k in GRADES[1:]]
+        self.models_ = [_fit_binary(X, (grades >= k).astype(int), weights, self.C, self.scaled,
+                                    self.bounds[i] if self.bounds else None)
+                        for i, k in enumerate(GRADES[1:])]
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
@@ -322,14 +382,16 @@ def _fit_classifier(template, X, rows: list[np.ndarray], targets: list[np.ndarra
     return clone(template).fit(X[np.concatenate(rows)], np.vstack(targets))
 
 
-def _fit_binary(X, y: np.ndarray, weights: np.ndarray, C: float, scaled: bool = True):
-    """Weighted logistic regression, behind a StandardScaler when ``scaled`` (not for sparse word counts)."""
+def _fit_binary(X, y: np.ndarray, weights: np.ndarray, C: float, scaled: bool = True, bounds=None):
+    """Weighted logistic regression, behind a StandardScaler when ``scaled`` (not for sparse word counts), its
+    weights within ``bounds`` if given (a scaler keeps their signs)."""
     if not 0 < y.sum() < len(y):
         return _Constant(float(y.mean()))
     if not scaled:
         return LogisticRegression(C=C, max_iter=5000).fit(X, y, sample_weight=weights)
-    model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000))
-    return model.fit(X, y, logisticregression__sample_weight=weights)
+    regression = BoundedLogistic(C, bounds) if bounds is not None else LogisticRegression(C=C, max_iter=5000)
+    model = make_pipeline(StandardScaler(), regression)
+    return model.fit(X, y, **{f"{model.steps[-1][0]}__sample_weight": weights})
 
 
 class _Constant:
