@@ -90,7 +90,7 @@ def test_a_negated_harm_reads_as_a_safety_claim(sentence, safety):
 
 
 @pytest.mark.parametrize("sentence, negated, asserted", [
-    ("Such treatments are not yet capable of repairing the damage.", {"repairing", "damage"}, set()),
+    ("These cell products are not yet able to repair damaged nerves.", {"repair", "nerves"}, set()),
     ("Cells have yet to be shown to repair myelin.", {"repair", "myelin"}, {"cells"}),
     ("The clinic lacks any evidence that cells cure MS.", {"cure", "evidence"}, {"clinic"}),
     ("Trials failed to show that cells repair myelin.", {"repair", "myelin"}, set()),
@@ -105,7 +105,7 @@ def test_negation_scope(sentence, negated, asserted):
 
 
 @pytest.mark.parametrize("sentence, hedged, asserted", [
-    ("I did many things to try to beat MS.", {"beat", "ms"}, {"things"}),
+    ("My sister went to Mexico to try to stop her MS.", {"stop", "ms"}, {"mexico"}),
     ("The clinic attempted to repair myelin in mice.", {"repair", "myelin"}, {"clinic"}),
     ("Stem cells repair myelin.", set(), {"repair", "myelin"}),
 ])
