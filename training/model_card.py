@@ -77,7 +77,9 @@ probability, a hit flag and the page's own sentences as evidence.
    how a page reads as a whole (who speaks, to whom, selling or informing) ranks real pages better than the
    criteria alone. That model reads only the words that pages of
    {manifest['params'].get('words_min_sites', 1)} corpus sites or more use: a site's own words are not the claims.
-   The model over the page figures also reads the words model's grade. Page models are fitted on
+   The model over the page figures also reads the words model's grade, and keeps the rubric's signs: more of a red
+   flag, or a higher grade from the words, never lowers its grade, and a mitigating signal never raises the chance of
+   grade 2 or 3 (fitted with bounds on its weights). Page models are fitted on
    out-of-fold sentence probabilities and words-model grades (folds by site), on whole pages and on their first
    1,000 and 2,000 characters.
 3. The rubric's rules on top: a verdict rests on claims a reader can see (no red flag hit: at most `low`; only a
