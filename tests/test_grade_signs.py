@@ -21,7 +21,8 @@ def test_without_bounds_it_is_scikit_learns_logistic_regression(data):
     X, y, weight = data
     ours = BoundedLogistic(C=0.7).fit(X, y, sample_weight=weight)
     theirs = LogisticRegression(C=0.7, tol=1e-10, max_iter=10000).fit(X, y, sample_weight=weight)
-    assert np.allclose(ours.coef_, theirs.coef_, atol=1e-4) and np.allclose(ours.intercept_, theirs.intercept_, atol=1e-4)
+    assert np.allclose(ours.coef_, theirs.coef_, atol=1e-4)
+    assert np.allclose(ours.intercept_, theirs.intercept_, atol=1e-4)
     assert np.allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-4)
 
 

@@ -214,7 +214,8 @@ def test_a_mitigating_signal_with_its_own_threshold_is_shown_from_there():
         criteria[[risks, investigational, price]] = probability
         proba = np.tile(criteria, (len(sentences), 1))
         # A `low` page (grade 0) and a minor red flag: no level rule adds or removes it, the hit threshold alone decides.
-        result = assessor.assess_prediction(PagePrediction(sentences, proba, criteria, 0.99, np.array([1.0, 0, 0, 0])), 80)
+        prediction = PagePrediction(sentences, proba, criteria, 0.99, np.array([1.0, 0, 0, 0]))
+        result = assessor.assess_prediction(prediction, 80)
         return result.criteria[risks].hit, result.criteria[investigational].hit, result.criteria[price].hit
 
     halfway = (own["discusses_risks"] + 0.5) / 2
@@ -223,8 +224,10 @@ def test_a_mitigating_signal_with_its_own_threshold_is_shown_from_there():
     assert shown((own["discloses_investigational"] + 0.5) / 2) == (False, True, False)
 
 
-def _shown_at(grade_proba: list[float], probabilities: dict[str, float],
-              text: str = "Our stem cells cure MS. Three patients told us so. It costs $9,000.") -> tuple[set[str], str, int]:
+_PAGE = "Our stem cells cure MS. Three patients told us so. It costs $9,000."
+
+
+def _shown_at(grade_proba: list[float], probabilities: dict[str, float], text: str = _PAGE) -> tuple[set[str], str, int]:
     """The red flags shown, the level and the grade for a page of given grade and criteria probabilities."""
     import numpy as np
 
