@@ -59,6 +59,11 @@ def test_evaluate_external_command_prints_the_figures(labelled):
         assert figure in out
     assert "By page kind" in out and "irrelevant" in out and "(all on-topic)" in out
     assert "Grade-0 pages shown high:" in out
+    # how far each ranking figure could move, over resamples of the four sites; and what one finding is worth
+    assert "95% intervals (1,000 resamples of the pages' sites):" in out
+    assert all(f"  {m}: " in out for m in ("spearman", "red_flag_macro_f1", "mitigating_macro_f1"))
+    assert "| criterion | kind | pages labelled | pages named | precision | recall | F1 |" in out
+    assert "| `cure_claim` | red flag | 2 |" in out  # the clinic and the excerpt are labelled with it
     # The labels name no evidence sentences, so evidence precision is not measured, not 0.
     assert "| evidence_precision | n/a |" in out
 

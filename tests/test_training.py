@@ -66,6 +66,12 @@ def test_train_writes_a_verified_artifact_manifest_and_card(small_corpus, tmp_pa
     assert "## Intended use" in text and "## Known failure modes" in text and manifest["sha256"] in text
     assert manifest["metrics"]["real"]["pages"] == 3 and manifest["metrics"]["real_on_topic"]["pages"] == 2
     assert "## Real pages" in text and "3 real public page excerpts" in text
+    spread = manifest["metrics"]["real_intervals"]
+    assert set(spread) == {"spearman", "auc_grade_ge_2", "red_flag_macro_f1", "mitigating_macro_f1"}
+    low, high = spread["red_flag_macro_f1"]
+    assert low <= manifest["metrics"]["real"]["red_flag_macro_f1"] <= high
+    assert f"| red_flag_macro_f1 | {manifest['metrics']['real']['red_flag_macro_f1']:.3f} | {low:.3f} to {high:.3f} |" in text
+    assert "| `discusses_risks` | mitigating | 1 |" in text  # the hospital page is labelled with it
     fixtures = Path(__file__).parent / "fixtures" / "pages"
     assessor = Assessor(artifact)
     clinic = assessor.assess((fixtures / "clinic_overclaim.html").read_bytes())

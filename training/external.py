@@ -30,8 +30,8 @@ from sklearn.model_selection import GroupKFold
 from model.assessment import Assessment, Assessor
 from model.rubric import load_rubric
 from model.text import plain_text, visible_text
-from training.evaluate import by_kind, metrics
-from training.model_card import metrics_table
+from training.evaluate import INTERVAL_METRICS, by_kind, intervals, metrics
+from training.model_card import criteria_table, metrics_table, span
 
 KINDS_UNKNOWN = "unknown"
 THRESHOLD_GRID = tuple(round(0.2 + 0.05 * k, 2) for k in range(16))  # hit thresholds tried: 0.2 to 0.95
@@ -147,13 +147,15 @@ def external_report(pages: list[ExternalPage], results: list[Assessment]) -> str
                            rubric.mitigating)
         kinds = {"(all on-topic)": on_topic, **kinds}
     pairs = list(zip(pages, results))
-    per_criterion = overall["per_criterion_f1"]
+    spread = intervals(pages, results, rubric.red_flags, rubric.mitigating, [site(p) for p in pages]) if pages else {}
     return "\n\n".join([
         f"{len(pages)} labelled real pages; model {results[0].model['name']} {results[0].model['version']}"
         if results else "no labelled pages",
         metrics_table({"real pages": overall}),
+        "95% intervals (1,000 resamples of the pages' sites):\n"
+        + "\n".join(f"  {m}: {span(spread.get(m))}" for m in INTERVAL_METRICS),
         "By page kind:\n" + metrics_table(kinds),
-        "Criteria F1:\n" + "\n".join(f"  {c}: {v}" for c, v in per_criterion.items()),
+        "Criteria (pages labelled, pages named, precision, recall, F1):\n" + criteria_table(overall["per_criterion"]),
         _listing("Grade-0 pages shown high", [(p, r) for p, r in pairs if p.grade == 0 and r.level == "high"]),
         _listing("Grade >= 2 pages shown low or not applicable",
                  [(p, r) for p, r in pairs if p.grade >= 2 and r.level in ("low", "not_applicable")]),

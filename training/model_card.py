@@ -28,11 +28,25 @@ def metrics_table(metrics: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def span(bounds: list[float] | None) -> str:
+    """A 95% interval as "low to high"; n/a where it is unknown."""
+    return "n/a" if not bounds or any(b != b for b in bounds) else f"{bounds[0]:.3f} to {bounds[1]:.3f}"
+
+
+def criteria_table(per_criterion: dict[str, dict]) -> str:
+    """Per criterion: its kind, the pages labelled with it and named by the model, precision, recall and F1."""
+    kinds = {c.id: c.kind.replace("_", " ") for c in load_rubric().criteria}
+    lines = [_row(["criterion", "kind", "pages labelled", "pages named", "precision", "recall", "F1"]),
+             _row(["---"] * 7)]
+    lines += [_row([f"`{c}`", kinds.get(c, ""), v["labelled"], v["named"], _fmt(v["precision"]), _fmt(v["recall"]),
+                    _fmt(v["f1"])]) for c, v in per_criterion.items()]
+    return "\n".join(lines)
+
+
 def render(manifest: dict) -> str:
     m = manifest["metrics"]
     t = manifest["thresholds"]
     env, estimator = manifest["environment"], manifest["estimator"]
-    per_criterion = m["test"]["per_criterion_f1"]
     kinds = m["test_by_kind"]
     kind_rows = [_row(["kind", "pages", "spearman", "grade accuracy", "grade MAE", "red-flag F1", "mitigating F1"]),
                  _row(["---"] * 7)]
@@ -115,8 +129,8 @@ Calibration: the Brier scores above (criteria: mean over pages and criteria; app
 ### Test split by page kind
 {chr(10).join(kind_rows)}
 
-### Test criteria F1
-{chr(10).join(f'- `{c}`: {_fmt(v)}' for c, v in per_criterion.items())}
+### Test split by criterion
+{criteria_table(m["test"]["per_criterion"])}
 
 ### Page openings
 Real pages are often seen only by their first screen. On the first 1,500 characters of each test page (labelled
@@ -179,12 +193,14 @@ def _real_pages(m: dict, real_pages: dict | None = None) -> str:
     real, on_topic = m["real"], m["real_on_topic"]
     how = ("never trained on" if real_pages is None else
            f"learned from, so each page is scored by a model fitted without its site's pages ({real_pages['figures']})")
-    rows = [_row(["metric", "all real pages", "on-topic pages", "target", "met"]), _row(["---"] * 5)]
+    spread = m.get("real_intervals", {})
+    rows = [_row(["metric", "all real pages", "95% interval", "on-topic pages", "target", "met"]), _row(["---"] * 6)]
     for name, (op, target) in REAL_TARGETS.items():
         value = real.get(name)
         met = value is not None and (value >= target if op == ">=" else value == target)
-        rows.append(_row([name, _fmt(value), _fmt(on_topic.get(name)), f"{op} {target}", "yes" if met else "**no**"]))
-    rows += [_row([name, _fmt(real.get(name)), _fmt(on_topic.get(name)), "", ""])
+        rows.append(_row([name, _fmt(value), span(spread.get(name)) if name in spread else "", _fmt(on_topic.get(name)),
+                          f"{op} {target}", "yes" if met else "**no**"]))
+    rows += [_row([name, _fmt(real.get(name)), "", _fmt(on_topic.get(name)), "", ""])
              for name in ("grade_accuracy", "grade_ge_2_shown_low", "verdicts_without_red_flag", "applicability_accuracy")]
     kinds = [_row(["kind", "pages", "spearman", "red-flag F1", "mitigating F1", "grade 0 shown high"]), _row(["---"] * 6)]
     kinds += [_row([k, v["pages"], _fmt(v["spearman"]), _fmt(v["red_flag_macro_f1"]), _fmt(v["mitigating_macro_f1"]),
@@ -197,11 +213,18 @@ test split. These are the figures to quote.
 
 {chr(10).join(rows)}
 
+The 95% intervals come from 1,000 resamples of the pages' web sites (all of a site's pages drawn together): how far
+the figure could move on another set of pages like these.
+
 By page kind:
 
 {chr(10).join(kinds)}
 
-Criteria F1 on real pages: {", ".join(f"`{c}` {_fmt(v)}" for c, v in real["per_criterion_f1"].items())}."""
+By criterion. Precision is what a reader of one finding can expect: of the real pages the model names a criterion
+on, the share that careful readers had also marked with it. Read every finding's quoted sentences before relying on
+it.
+
+{criteria_table(real["per_criterion"])}"""
 
 
 def _own_thresholds(thresholds: dict) -> str:

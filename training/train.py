@@ -12,8 +12,8 @@ from model.assessment import Assessor
 from model.rubric import load_rubric
 from training.artifact import write_artifact
 from training.corpus import Page, load_pages
-from training.evaluate import assess_pages, by_kind, metrics
-from training.external import FOLDS, ExternalPage
+from training.evaluate import assess_pages, by_kind, intervals, metrics
+from training.external import FOLDS, ExternalPage, site
 from training.model_card import write_model_card
 from training.overclaim import OverclaimModel, TrainingPage
 from training.real import REPEAT, out_of_fold, pages_sha256, weak_training_pages
@@ -156,6 +156,8 @@ def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=
         manifest["metrics"]["real_on_topic"] = metrics([measured[i] for i in on_topic], [results[i] for i in on_topic],
                                                        rubric.red_flags, rubric.mitigating)
         manifest["metrics"]["real_by_kind"] = by_kind(measured, results, rubric.red_flags, rubric.mitigating)
+        manifest["metrics"]["real_intervals"] = intervals(measured, results, rubric.red_flags, rubric.mitigating,
+                                                          [site(p) for p in measured])
         log(f"real pages: spearman {manifest['metrics']['real']['spearman']} "
             f"auc {manifest['metrics']['real']['auc_grade_ge_2']}")
     manifest["training_seconds"] = round(time.perf_counter() - started, 1)
