@@ -423,6 +423,29 @@ def test_triage_form_keeps_the_api_note_limit(api):
     api.cookies.clear()
 
 
+def test_each_finding_on_the_triage_page_carries_its_record_on_real_pages(api):
+    """Beside each finding, how often the model is right when it names that criterion on real pages; only where the
+    assessment is the loaded model's, whose record that is."""
+    report_id = filed(api, "https://record.example/ms", CLINIC)
+    sign_in(api)
+    page = api.get(f"/triage/reports/{report_id}").text
+    precision = {c: v["precision"] for c, v in api.app.state.manifest["metrics"]["real"]["per_criterion"].items()}
+    hits = [c for c in api.get(f"/v1/reports/{report_id}", headers=api.bearer).json()["assessment"]["criteria"]
+            if c["hit"]]
+    assert hits and "two careful readers had also marked" in page
+    for c in hits:
+        assert f"<strong>{c['title']}</strong> ({'red flag' if c['kind'] == 'red_flag' else 'mitigating'}, " \
+               f"{c['probability']:.2f}; right on {100 * precision[c['id']]:.0f}% of real pages)" in page
+    version = api.app.state.manifest["version"]
+    api.app.state.manifest["version"] = "another"
+    try:
+        other = api.get(f"/triage/reports/{report_id}").text
+    finally:
+        api.app.state.manifest["version"] = version
+    assert "% of real pages" not in other and "two careful readers" not in other
+    api.cookies.clear()
+
+
 def test_triage_forms_refuse_cross_site_posts(api):
     report_id = filed(api, "https://csrf.example/p", CLINIC)
     sign_in(api)

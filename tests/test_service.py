@@ -1,5 +1,6 @@
 """The HTTP service: every endpoint, every error, limits, CORS and privacy, on apps built by `create_app`."""
 
+import json
 import logging
 import os
 import shutil
@@ -53,6 +54,17 @@ def test_health_criteria_model_and_openapi(api):
     assert len(model["sha256"]) == 64 and model["rubric_version"] == "1"
     assert {"hit", "applicable", "moderate", "high"} == set(model["thresholds"])
     assert "spearman" in model["metrics"] and "scikit_learn" in model["trained_with"]
+    # the figures to quote are the real pages', with their intervals, and each criterion's record there
+    manifest = json.loads((ROOT / "model" / "artifacts" / "manifest.json").read_text("utf-8"))
+    real = model["real_pages"]
+    assert real["pages"] == manifest["metrics"]["real"]["pages"]
+    assert real["metrics"]["spearman"] == manifest["metrics"]["real"]["spearman"]
+    low, high = real["intervals"]["spearman"]
+    assert low <= real["metrics"]["spearman"] <= high
+    record = real["criteria"]["cure_claim"]
+    assert set(real["criteria"]) == {c["id"] for c in api.get("/v1/criteria").json()["criteria"]}
+    assert record == {k: manifest["metrics"]["real"]["per_criterion"]["cure_claim"][k]
+                      for k in ("labelled", "named", "precision", "recall")}
     rubric = api.get("/v1/criteria").json()
     assert len(rubric["criteria"]) == 16 and rubric["rubric_version"] == "1"
     assert all(c["description"] and c["sources"] for c in rubric["criteria"])

@@ -31,6 +31,7 @@ from service.reports.evidence import evidence_response, snapshot_response
 from service.reports.queries import detail, export_stream, filters, in_db, load_report
 from service.reports.schemas import MAX_NOTE, ReportId
 from service.reports.tables import STATUSES
+from service.scoring.reliability import precision_by_criterion
 from service.web import plain_text
 
 def _template_globals(engine: JinjaTemplateEngine) -> None:
@@ -190,7 +191,8 @@ class TriageController(Controller):
         return response
 
     @get("/reports/{report_id:int}", guards=[regulator])
-    async def report(self, request: Request, sessions: NamedDependency[sessionmaker], report_id: ReportId) -> Template:
+    async def report(self, request: Request, sessions: NamedDependency[sessionmaker], manifest: NamedDependency[dict],
+                     report_id: ReportId) -> Template:
         actor = request.state.actor
 
         def work(session: Session):
@@ -199,7 +201,10 @@ class TriageController(Controller):
 
         report, full = await in_db(sessions, work)
         assessment = msgspec.to_builtins(full.assessment)
+        # how often each finding is right on real pages, as far as the loaded model's record speaks for this assessment
+        same_model = assessment["model"]["version"] == manifest["version"]
         return Template("report.html", context={
+            "precision": precision_by_criterion(manifest) if same_model else {},
             "actor": actor, "report": report, "assessment": assessment, "audit": full.audit,
             "submissions": full.submissions, "history": full.history, "statuses": STATUSES,
             "segments": highlight(full.text, assessment["criteria"]),

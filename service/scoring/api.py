@@ -18,6 +18,7 @@ from model.assessment import NotTextError, PageTooComplexError
 from model.rubric import Rubric
 from service.problems import ProblemError, handle_problem, problem
 from service.scoring.pool import ScoringError, ScoringPool
+from service.scoring.reliability import real_pages
 from service.scoring.schemas import (
     AssessRequest, AssessResponse, BatchAssessment, BatchProblem, BatchRequest, BatchResponse,
     MAX_BATCH_PAGES, ModelResponse, RubricResponse, Thresholds,
@@ -136,7 +137,8 @@ class MetaController(Controller):
     async def criteria(self, rubric: NamedDependency[Rubric]) -> RubricResponse:
         return msgspec.convert(rubric.to_dict(), RubricResponse)
 
-    @get("/v1/model", summary="The loaded model: version, SHA-256, thresholds, headline metrics")
+    @get("/v1/model", summary="The loaded model: version, SHA-256, thresholds, its figures on the corpus and on real "
+                              "pages, and how often each criterion it names is right on real pages")
     async def model(self, manifest: NamedDependency[dict]) -> ModelResponse:
         m = manifest
         test = m.get("metrics", {}).get("test", {})
@@ -144,5 +146,5 @@ class MetaController(Controller):
                                              "evidence_precision", "criteria_brier")}
         return ModelResponse(name=m["name"], version=m["version"], sha256=m["sha256"],
                              rubric_version=m["rubric_version"], thresholds=msgspec.convert(m["thresholds"], Thresholds),
-                             metrics=headline, trained_with=dict(m.get("environment", {})))
+                             metrics=headline, trained_with=dict(m.get("environment", {})), real_pages=real_pages(m))
 

@@ -88,11 +88,32 @@ class Thresholds(Struct):
     high: float
 
 
+class CriterionRecord(Struct):
+    """One criterion on the real pages: pages labelled with it, pages the model named it on, and of those the share
+    labelled with it (precision) and of the labelled ones the share named (recall)."""
+
+    labelled: int
+    named: int
+    precision: float | None
+    recall: float | None
+
+
+class RealPagesRecord(Struct):
+    """How the model reads real public pages that two careful readers labelled and it was never trained on: the
+    figures to quote, with 95% intervals (resampling sites), and each criterion's record."""
+
+    pages: int
+    metrics: dict[str, int | float | None]
+    intervals: dict[str, list[float]]
+    criteria: dict[str, CriterionRecord]
+
+
 class ModelResponse(Struct):
     name: str
     version: str
     sha256: str
     rubric_version: str
     thresholds: Thresholds
-    metrics: dict[str, float | None]
+    metrics: dict[str, float | None]  # on the corpus's test split, written by the same hands as its training pages
     trained_with: dict[str, str]
+    real_pages: RealPagesRecord | None = None  # None for a model not measured on real pages
