@@ -11,6 +11,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from servers import ROOT, local_page
+from model.artifact import read_manifest
+from model.rubric import load_rubric
 from service.cli import main
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -100,6 +102,10 @@ def test_every_input_kind_and_every_output(inputs, tmp_path, capsys):
     assert "8 pages scored; 4 records could not be scored" in report
     assert report.count("data:image/png;base64,") == 3
     assert "warc-clinic.example" in report and "Strongest quoted claims" in report
+    # each quoted claim with how often the model that found it is right on real pages when it names that criterion
+    record = read_manifest()["metrics"]["real"]["per_criterion"]["cure_claim"]["precision"]
+    cure_title = next(c.title for c in load_rubric().criteria if c.id == "cure_claim")
+    assert "<th>Right on real pages</th>" in report and f"<td>{100 * record:.0f}%</td><td>{cure_title}</td>" in report
     assert "<script>document.title" not in report and "&lt;script&gt;document.title" in report
     assert "<img src=x" not in report
     assert "src=\"http" not in report and "<link" not in report  # self-contained: nothing to fetch

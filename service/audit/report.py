@@ -12,8 +12,10 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from model.artifact import read_manifest
 from model.rubric import LEVELS, load_rubric
 from service.audit.outputs import ERRORS, REPORT, read_results
+from service.scoring.reliability import precision_by_criterion
 from service.settings import stemclaim_version
 
 
@@ -84,8 +86,8 @@ def _strongest_claims(rows: list[dict], n: int = 25, per_page: int = 3) -> list[
         if row["applicable"]:
             hits = sorted((h for h in row["hits"] if h["kind"] == "red_flag" and h["evidence"]),
                           key=lambda h: -h["probability"])[:per_page]
-            claims += [(hit["probability"], hit["title"], hit["evidence"][0], row) for hit in hits]
-    return sorted(claims, key=lambda c: (-c[0], c[3]["key"]))[:n]
+            claims += [(hit["probability"], hit["id"], hit["title"], hit["evidence"][0], row) for hit in hits]
+    return sorted(claims, key=lambda c: (-c[0], c[4]["key"]))[:n]
 
 
 def _where(row: dict) -> str:
@@ -125,8 +127,15 @@ def _error_rows(errors: list[dict]) -> str:
                    f"</td></tr>" for e in errors)
 
 
-def render(rows: list[dict], skipped: dict[str, int], errors: list[dict], run: dict) -> str:
-    """The report: run details, totals, charts, sites, strongest claims, every page, every error."""
+def _record(precision: dict[str, float], criterion: str) -> str:
+    return f"{100 * precision[criterion]:.0f}%" if criterion in precision else "n/a"
+
+
+def render(rows: list[dict], skipped: dict[str, int], errors: list[dict], run: dict,
+           precision: dict[str, float] | None = None) -> str:
+    """The report: run details, totals, charts, sites, strongest claims, every page, every error. ``precision``: how
+    often the model that scored the pages is right on real pages when it names each criterion, if known."""
+    precision = precision or {}
     rubric = load_rubric()
     levels = Counter(r["level"] for r in rows)
     images = charts(rows) if rows else {}
@@ -136,8 +145,12 @@ def render(rows: list[dict], skipped: dict[str, int], errors: list[dict], run: d
         f"<tr><td>{escape(h)}</td><td>{n}</td><td>{median:.0f}</td>"
         f"<td>{escape(_where(worst))} ({worst['score']:.0f})</td></tr>" for h, n, median, worst in _host_rows(rows))
     claims = "".join(
-        f"<tr><td>{p:.2f}</td><td>{escape(title)}</td><td><q>{escape(text)}</q></td><td>{escape(_where(row))}</td></tr>"
-        for p, title, text, row in _strongest_claims(rows))
+        f"<tr><td>{p:.2f}</td>{f'<td>{_record(precision, c)}</td>' if precision else ''}<td>{escape(title)}</td>"
+        f"<td><q>{escape(text)}</q></td><td>{escape(_where(row))}</td></tr>"
+        for p, c, title, text, row in _strongest_claims(rows))
+    record_note = ('<p class="muted">Right on real pages: of the real pages on which this model named the criterion, '
+                   "the share that two careful readers had also marked with it (the model card lists every criterion)."
+                   "</p>" if precision else "")
     skipped_text = ", ".join(f"{escape(k)}: {v}" for k, v in sorted(skipped.items())) or "none"
     figures = "".join(f'<figure><img alt="{escape(name)} chart" src="{src}"></figure>' for name, src in images.items())
     return f"""<!doctype html>
@@ -155,7 +168,8 @@ def render(rows: list[dict], skipped: dict[str, int], errors: list[dict], run: d
 <h2>Sites</h2>
 <table><tr><th>Host</th><th>Pages</th><th>Median score</th><th>Worst page (score)</th></tr>{hosts}</table>
 <h2>Strongest quoted claims</h2>
-<table><tr><th>Confidence</th><th>Criterion</th><th>The page says</th><th>Page</th></tr>{claims}</table>
+<table><tr><th>Confidence</th>{"<th>Right on real pages</th>" if precision else ""}<th>Criterion</th><th>The page says</th><th>Page</th></tr>{claims}</table>
+{record_note}
 <h2>Every page</h2>
 <table><tr><th>Page</th><th>Host</th><th>Captured</th><th>Score</th><th>Level</th><th>Criteria hit</th></tr>
 {_page_rows(rows)}</table>
@@ -173,4 +187,9 @@ def write_report(out: Path, skipped: dict[str, int], inputs: list[str]) -> None:
               if line.strip()] if errors_path.exists() else []
     run = {"written": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "inputs": [str(i) for i in inputs],
            "stemclaim": stemclaim_version()}
-    (out / REPORT).write_text(render(read_results(out), skipped, errors, run), "utf-8")
+    rows = read_results(out)
+    manifest = read_manifest()
+    # the loaded model's record speaks for these pages only if that model scored them all
+    same_model = rows and all(r["model_version"] == manifest["version"] for r in rows)
+    precision = precision_by_criterion(manifest) if same_model else {}
+    (out / REPORT).write_text(render(rows, skipped, errors, run, precision), "utf-8")
