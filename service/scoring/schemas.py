@@ -103,7 +103,7 @@ class RealPagesRecord(Struct):
     figures to quote, with 95% intervals (resampling sites), and each criterion's record."""
 
     pages: int
-    metrics: dict[str, int | float | None]
+    metrics: dict[str, float | None]  # counts (grade-0 pages shown high...) as numbers too: one JSON type per value
     intervals: dict[str, list[float]]
     criteria: dict[str, CriterionRecord]
 
