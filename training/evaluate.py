@@ -108,12 +108,18 @@ def intervals(pages: list[Labelled], results: list[Assessment], red_flags: tuple
         idx = np.concatenate([clusters[k] for k in rng.integers(0, len(clusters), len(clusters))])
         g, s = grades[idx], scores[idx]
         draws.append((spearmanr(s, g).statistic if _varies(s) and _varies(g) else np.nan,
-                      roc_auc_score(g >= 2, s) if _varies(g >= 2) else np.nan,
+                      auc_grade_ge_2(g, s),
                       _f1(truth[idx][:, red], hit[idx][:, red]).mean(),
                       _f1(truth[idx][:, mit], hit[idx][:, mit]).mean()))
     bounds = np.nanpercentile(np.array(draws, dtype=float), [2.5, 97.5], axis=0)
     return {name: [round(float(bounds[0, k]), 4), round(float(bounds[1, k]), 4)]
             for k, name in enumerate(INTERVAL_METRICS)}
+
+
+def auc_grade_ge_2(grades: np.ndarray, scores: np.ndarray) -> float:
+    """ROC AUC of ``scores`` for grade >= 2, as :func:`metrics` has it; NaN when a resample holds one class only."""
+    positive = grades >= 2
+    return float(roc_auc_score(positive, scores)) if 0 < positive.sum() < len(positive) else float("nan")
 
 
 def _f1(truth: np.ndarray, hit: np.ndarray) -> np.ndarray:

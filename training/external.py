@@ -24,13 +24,12 @@ from urllib.parse import urlsplit
 
 import numpy as np
 from scipy.stats import spearmanr
-from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
 from model.assessment import Assessment, Assessor
 from model.rubric import load_rubric
 from model.text import plain_text, visible_text
-from training.evaluate import INTERVAL_METRICS, by_kind, intervals, metrics
+from training.evaluate import INTERVAL_METRICS, auc_grade_ge_2, by_kind, intervals, metrics
 from training.model_card import criteria_table, metrics_table, span
 
 KINDS_UNKNOWN = "unknown"
@@ -338,13 +337,6 @@ def score_records(pages: list[ExternalPage], results: list[Assessment]) -> list[
             for p, r in zip(pages, results)]
 
 
-def _auc(grades: np.ndarray, scores: np.ndarray) -> float:
-    """ROC AUC of ``scores`` for grade >= 2, as :func:`training.evaluate.metrics` has it; NaN when a resample holds
-    one class only."""
-    positive = grades >= 2
-    return float(roc_auc_score(positive, scores)) if 0 < positive.sum() < len(positive) else float("nan")
-
-
 def paired_bootstrap(grades: np.ndarray, before: np.ndarray, after: np.ndarray, resamples: int = 1000,
                      seed: int = 0) -> dict[str, tuple[float, float, float, float, float]]:
     """Spearman and AUC (grade >= 2) of two models' scores on the same pages: (before, after, after - before, and
@@ -352,14 +344,14 @@ def paired_bootstrap(grades: np.ndarray, before: np.ndarray, after: np.ndarray, 
     def figures(idx: np.ndarray) -> tuple[float, float]:
         g = grades[idx]
         return (spearmanr(after[idx], g).statistic - spearmanr(before[idx], g).statistic,
-                _auc(g, after[idx]) - _auc(g, before[idx]))
+                auc_grade_ge_2(g, after[idx]) - auc_grade_ge_2(g, before[idx]))
 
     point = figures(np.arange(len(grades)))
     rng = np.random.default_rng(seed)
     draws = np.array([figures(rng.integers(0, len(grades), len(grades))) for _ in range(resamples)])
     out = {}
     for k, (name, metric) in enumerate((("spearman", lambda s: spearmanr(s, grades).statistic),
-                                        ("auc_grade_ge_2", lambda s: _auc(grades, s)))):
+                                        ("auc_grade_ge_2", lambda s: auc_grade_ge_2(grades, s)))):
         low, high = np.nanpercentile(draws[:, k], [2.5, 97.5])
         out[name] = (float(metric(before)), float(metric(after)), float(point[k]), float(low), float(high))
     return out

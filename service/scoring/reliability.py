@@ -25,7 +25,5 @@ def real_pages(manifest: dict) -> RealPagesRecord | None:
 
 def precision_by_criterion(manifest: dict) -> dict[str, float]:
     """Of the real pages the model named each criterion on, the share careful readers had marked with it."""
-    record = real_pages(manifest)
-    if record is None:
-        return {}
-    return {c: r.precision for c, r in record.criteria.items() if r.precision is not None}
+    per_criterion = manifest.get("metrics", {}).get("real", {}).get("per_criterion", {})
+    return {c: v["precision"] for c, v in per_criterion.items() if v.get("precision") is not None}
