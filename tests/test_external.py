@@ -7,9 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.stats import spearmanr
+from sklearn.metrics import roc_auc_score
 
+from model.rubric import load_rubric
 from service.cli import main
-from training.external import agreement, compare, load_external, merge, paired_bootstrap
+from training.external import agreement, compare, load_external, merge, paired_bootstrap, readers
 from training.external import main as external_main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
@@ -33,7 +36,8 @@ def labelled(tmp_path):
     ]
     labels = [
         {"id": "clinic", "grade": 3, "criteria": ["cure_claim", "commercial_pressure"]},
-        {"id": "hospital", "grade": 0, "applicable": True, "criteria": ["discusses_risks", "cites_evidence"]},
+        {"id": "hospital", "grade": 0, "applicable": True, "criteria": ["discusses_risks", "cites_evidence"],
+         "disagreement": {"criteria": ["defers_to_neurologist"]}},  # merged from two passes, one marked it
         {"id": "knee", "grade": 0, "applicable": False, "criteria": []},
         {"id": "excerpt", "grade": 2.5, "criteria": ["cure_claim", "guaranteed_results"]},
     ]
@@ -66,6 +70,8 @@ def test_evaluate_external_command_prints_the_figures(labelled):
     assert "| `cure_claim` | red flag | 2 |" in out  # the clinic and the excerpt are labelled with it
     # The labels name no evidence sentences, so evidence precision is not measured, not 0.
     assert "| evidence_precision | n/a |" in out
+    # the labels' two passes against each other, for scale: they differed on one signal of one page
+    assert "One labelling pass against the other (4 pages), for scale: spearman 1.0," in out
 
 
 @pytest.mark.parametrize("labels, message", [
@@ -98,6 +104,30 @@ def test_merge_takes_the_mean_grade_and_criteria_both_marked():
     figures = agreement(a, b)
     assert figures["pages"] == 2 and figures["grade_exact"] == 0.5 and figures["grade_within_one"] == 1.0
     assert figures["criteria_micro_f1"] == 0.5 and figures["criteria_f1"]["cure_claim"] == 1.0
+
+
+def test_readers_recover_from_the_merge_how_the_two_passes_agree():
+    rng = np.random.default_rng(4)
+    rubric = load_rubric()
+
+    def one_pass(base):
+        return [{"id": f"p{i}", "grade": int(min(3, max(0, g + rng.integers(-1, 2)))), "applicable": True,
+                 "criteria": [c for c in rubric.ids if (c in crit) != (rng.random() < 0.15)]}
+                for i, (g, crit) in enumerate(base)]
+
+    base = [(int(rng.integers(0, 4)), set(rng.choice(rubric.ids, 3, replace=False))) for _ in range(60)]
+    a, b = one_pass(base), one_pass(base)
+    figures = readers(merge(a, b))
+    ga, gb = (np.array([x["grade"] for x in p]) for p in (a, b))
+    assert figures["pages"] == 60 and figures["spearman"] == round(float(spearmanr(ga, gb).statistic), 3)
+    assert figures["auc_grade_ge_2"] == pytest.approx((roc_auc_score(gb >= 2, ga) + roc_auc_score(ga >= 2, gb)) / 2,
+                                                      abs=1e-3)
+    per = agreement(a, b)["criteria_f1"]  # the same F1s, computed from the two passes themselves
+    assert figures["red_flag_macro_f1"] == pytest.approx(np.mean([per[c] for c in rubric.red_flags]), abs=1e-3)
+    assert figures["mitigating_macro_f1"] == pytest.approx(np.mean([per[c] for c in rubric.mitigating]), abs=1e-3)
+    assert figures["red_flag_macro_f1"] < 1.0
+    # a merge of two passes that never differ, or a single pass, says nothing of how readers disagree
+    assert readers([{"id": "p1", "grade": 2, "criteria": ["cure_claim"]}]) is None
 
 
 def _scores(grades, scores, model):

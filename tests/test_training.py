@@ -12,6 +12,7 @@ from model.artifact import load_artifact, sha256_of
 from model.assessment import Assessor
 from service.cli import main
 from training.corpus import load_pages
+from training.external import read_jsonl, readers
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +45,8 @@ def _real_pages(tmp_path: Path) -> list[str]:
              for name, kind in (("clinic_overclaim", "clinic_ad"), ("hospital_careful", "hospital_or_academic"),
                                 ("irrelevant_knee", "irrelevant"))]
     labels = [{"id": "clinic_overclaim", "grade": 3, "criteria": ["cure_claim", "risk_minimization"]},
-              {"id": "hospital_careful", "grade": 0, "applicable": True, "criteria": ["discusses_risks"]},
+              {"id": "hospital_careful", "grade": 0.5, "applicable": True, "criteria": ["discusses_risks"],
+               "disagreement": {"grade": [0, 1]}},
               {"id": "irrelevant_knee", "grade": 0, "applicable": False, "criteria": []}]
     paths = [tmp_path / "real-pages.jsonl", tmp_path / "real-labels.jsonl"]
     for path, records in zip(paths, (pages, labels)):
@@ -72,6 +74,9 @@ def test_train_writes_a_verified_artifact_manifest_and_card(small_corpus, tmp_pa
     assert low <= manifest["metrics"]["real"]["red_flag_macro_f1"] <= high
     assert f"| red_flag_macro_f1 | {manifest['metrics']['real']['red_flag_macro_f1']:.3f} | {low:.3f} to {high:.3f} |" in text
     assert "| `discusses_risks` | mitigating | 1 |" in text  # the hospital page is labelled with it
+    # beside the model's figures, the labels' two passes against each other
+    assert manifest["metrics"]["real_readers"] == readers(read_jsonl(tmp_path / "real-labels.jsonl"))
+    assert "| one reader against the other |" in text and "| spearman | " in text
     fixtures = Path(__file__).parent / "fixtures" / "pages"
     assessor = Assessor(artifact)
     clinic = assessor.assess((fixtures / "clinic_overclaim.html").read_bytes())

@@ -35,16 +35,17 @@ def _missing_training_libraries(command: str) -> bool:
 def _cmd_train(args: argparse.Namespace) -> int:
     if _missing_training_libraries("train"):
         return 2
-    from training.external import load_external
+    from training.external import load_external, read_jsonl, readers
     from training.train import train
 
-    named = (("real", args.real), ("external", args.external))
+    named = [(key, paths) for key, paths in (("real", args.real), ("external", args.external)) if paths]
     try:  # a bad file fails now, not after minutes of fitting
-        sets = {key: load_external(*paths) for key, paths in named if paths}
+        sets = {key: load_external(*paths) for key, paths in named}
+        agreement = readers(read_jsonl(named[0][1][1])) if named else None
     except (OSError, ValueError) as exc:
         print(f"stemclaim train: {exc}", file=sys.stderr)
         return 2
-    train(args.corpus, args.out, args.card, **sets)
+    train(args.corpus, args.out, args.card, readers=agreement, **sets)
     return 0
 
 
@@ -54,7 +55,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from model.assessment import Assessor
     from training.evaluate import report
     from training.external import (external_report, level_thresholds, level_thresholds_table, load_external,
-                                   mitigating_thresholds, score_records, thresholds_table)
+                                   mitigating_thresholds, read_jsonl, readers, readers_line, score_records,
+                                   thresholds_table)
 
     for flag, given in (("--scores", args.scores), ("--mitigating-thresholds", args.mitigating_thresholds),
                         ("--level-thresholds", args.level_thresholds)):
@@ -67,6 +69,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         if pages is not None:
             results = [assessor.assess_text(p.text) for p in pages]
             print(external_report(pages, results))
+            agreement = readers(read_jsonl(args.external[1]))
+            if agreement:
+                print("\n" + readers_line(agreement))
             if args.mitigating_thresholds:
                 print("\n" + thresholds_table(mitigating_thresholds(pages, results)))
             if args.level_thresholds:

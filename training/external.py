@@ -215,6 +215,36 @@ def agreement(a: list[dict], b: list[dict]) -> dict:
     }
 
 
+def readers(labels: list[dict]) -> dict | None:
+    """How the two passes behind merged labels (:func:`merge`) agree with each other, in the model's own figures:
+    one pass's grades against the other's (Spearman; AUC of each for the other's grade >= 2, averaged) and the
+    red flags' and mitigating signals' macro F1 between the passes. A yardstick for the model's figures, which are
+    taken against the merge. None when no label records a disagreement (one pass, or no passes to tell apart)."""
+    if not any("disagreement" in x for x in labels):
+        return None
+    grades = np.array([x.get("disagreement", {}).get("grade", [x["grade"]] * 2) for x in labels], dtype=float)
+    a, b = grades[:, 0], grades[:, 1]
+    aucs = [x for x in (auc_grade_ge_2(b, a), auc_grade_ge_2(a, b)) if not np.isnan(x)]
+
+    def f1(criterion: str) -> float:  # both passes marked it where the merge lists it, one where the disagreement does
+        both = sum(criterion in x.get("criteria", []) for x in labels)
+        one = sum(criterion in x.get("disagreement", {}).get("criteria", []) for x in labels)
+        return 2 * both / (2 * both + one) if both + one else 1.0
+
+    rubric = load_rubric()
+    return {"pages": len(labels), "spearman": round(float(spearmanr(a, b).statistic), 3),
+            "auc_grade_ge_2": round(float(np.mean(aucs)), 3) if aucs else None,
+            "red_flag_macro_f1": round(float(np.mean([f1(c) for c in rubric.red_flags])), 3),
+            "mitigating_macro_f1": round(float(np.mean([f1(c) for c in rubric.mitigating])), 3)}
+
+
+def readers_line(agreement: dict) -> str:
+    """:func:`readers`' figures as one line, to read beside the model's."""
+    return (f"One labelling pass against the other ({agreement['pages']} pages), for scale: spearman "
+            f"{agreement['spearman']}, auc_grade_ge_2 {agreement['auc_grade_ge_2']}, red_flag_macro_f1 "
+            f"{agreement['red_flag_macro_f1']}, mitigating_macro_f1 {agreement['mitigating_macro_f1']}")
+
+
 def _f1(labelled: np.ndarray, shown: np.ndarray) -> float:
     both = int((labelled & shown).sum())
     return 2 * both / max(int(labelled.sum() + shown.sum()), 1)

@@ -193,15 +193,24 @@ def _real_pages(m: dict, real_pages: dict | None = None) -> str:
     real, on_topic = m["real"], m["real_on_topic"]
     how = ("never trained on" if real_pages is None else
            f"learned from, so each page is scored by a model fitted without its site's pages ({real_pages['figures']})")
-    spread = m.get("real_intervals", {})
-    rows = [_row(["metric", "all real pages", "95% interval", "on-topic pages", "target", "met"]), _row(["---"] * 6)]
+    spread, readers = m.get("real_intervals", {}), m.get("real_readers")
+
+    def reader(name: str) -> list[str]:  # the passes' own figure, a column only when the labels record both passes
+        return [] if not readers else [_fmt(readers[name]) if name in readers else ""]
+
+    header = ["metric", "all real pages", "95% interval", "on-topic pages", "target", "met"]
+    header += ["one reader against the other"] if readers else []
+    rows = [_row(header), _row(["---"] * len(header))]
     for name, (op, target) in REAL_TARGETS.items():
         value = real.get(name)
         met = value is not None and (value >= target if op == ">=" else value == target)
         rows.append(_row([name, _fmt(value), span(spread.get(name)) if name in spread else "", _fmt(on_topic.get(name)),
-                          f"{op} {target}", "yes" if met else "**no**"]))
-    rows += [_row([name, _fmt(real.get(name)), "", _fmt(on_topic.get(name)), "", ""])
+                          f"{op} {target}", "yes" if met else "**no**", *reader(name)]))
+    rows += [_row([name, _fmt(real.get(name)), "", _fmt(on_topic.get(name)), "", "", *reader(name)])
              for name in ("grade_accuracy", "grade_ge_2_shown_low", "verdicts_without_red_flag", "applicability_accuracy")]
+    scale = "" if not readers else (
+        "\nThe last column is the labels' two passes against each other (the same figures, one pass's grades and "
+        "criteria\ntaken against the other's): how far one careful reader agrees with another, for scale.\n")
     kinds = [_row(["kind", "pages", "spearman", "red-flag F1", "mitigating F1", "grade 0 shown high"]), _row(["---"] * 6)]
     kinds += [_row([k, v["pages"], _fmt(v["spearman"]), _fmt(v["red_flag_macro_f1"]), _fmt(v["mitigating_macro_f1"]),
                     v["grade_0_shown_high"]]) for k, v in m["real_by_kind"].items()]
@@ -215,7 +224,7 @@ test split. These are the figures to quote.
 
 The 95% intervals come from 1,000 resamples of the pages' web sites (all of a site's pages drawn together): how far
 the figure could move on another set of pages like these.
-
+{scale}
 By page kind:
 
 {chr(10).join(kinds)}

@@ -88,10 +88,12 @@ def _objective(m: dict) -> float:
 
 
 def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=print,
-          external: list[ExternalPage] | None = None, real: list[ExternalPage] | None = None) -> LoadedArtifact:
+          external: list[ExternalPage] | None = None, real: list[ExternalPage] | None = None,
+          readers: dict | None = None) -> LoadedArtifact:
     """Train, select, evaluate and write the artifact, manifest and model card; returns the loaded artifact.
     ``external`` is a labelled set of real pages to report on beside the corpus, never trained on; ``real`` one to
-    learn from as well (:mod:`training.real`), whose figures are reported out of fold."""
+    learn from as well (:mod:`training.real`), whose figures are reported out of fold. ``readers`` is how the two
+    labelling passes behind that set agree (:func:`training.external.readers`), reported beside the model."""
     started = time.perf_counter()
     rubric = load_rubric()
     real_pages = real or []
@@ -156,6 +158,8 @@ def train(corpus: Path, out: Path = ARTIFACT_DIR, card: Path | None = None, log=
         manifest["metrics"]["real_on_topic"] = metrics([measured[i] for i in on_topic], [results[i] for i in on_topic],
                                                        rubric.red_flags, rubric.mitigating)
         manifest["metrics"]["real_by_kind"] = by_kind(measured, results, rubric.red_flags, rubric.mitigating)
+        if readers:
+            manifest["metrics"]["real_readers"] = readers
         manifest["metrics"]["real_intervals"] = intervals(measured, results, rubric.red_flags, rubric.mitigating,
                                                           [site(p) for p in measured])
         log(f"real pages: spearman {manifest['metrics']['real']['spearman']} "
