@@ -61,6 +61,8 @@ def test_health_criteria_model_and_openapi(api):
     assert real["metrics"]["spearman"] == manifest["metrics"]["real"]["spearman"]
     low, high = real["intervals"]["spearman"]
     assert low <= real["metrics"]["spearman"] <= high
+    assert real["readers"] == manifest["metrics"]["real_readers"]  # a second careful reader's figures, for scale
+    assert real["readers"]["spearman"] > real["metrics"]["spearman"]
     record = real["criteria"]["cure_claim"]
     assert set(real["criteria"]) == {c["id"] for c in api.get("/v1/criteria").json()["criteria"]}
     assert record == {k: manifest["metrics"]["real"]["per_criterion"]["cure_claim"][k]

@@ -20,7 +20,8 @@ def real_pages(manifest: dict) -> RealPagesRecord | None:
     return msgspec.convert({"pages": real["pages"], "metrics": {k: real.get(k) for k in REAL_METRICS},
                             "intervals": metrics.get("real_intervals", {}),
                             "criteria": {c: {k: v[k] for k in ("labelled", "named", "precision", "recall")}
-                                         for c, v in real.get("per_criterion", {}).items()}}, RealPagesRecord)
+                                         for c, v in real.get("per_criterion", {}).items()},
+                            "readers": metrics.get("real_readers")}, RealPagesRecord)
 
 
 def precision_by_criterion(manifest: dict) -> dict[str, float]:

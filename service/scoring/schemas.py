@@ -106,6 +106,8 @@ class RealPagesRecord(Struct):
     metrics: dict[str, float | None]  # counts (grade-0 pages shown high...) as numbers too: one JSON type per value
     intervals: dict[str, list[float]]
     criteria: dict[str, CriterionRecord]
+    # the same figures for one labelling pass against the other, for scale; None when the labels record one pass
+    readers: dict[str, float | None] | None = None
 
 
 class ModelResponse(Struct):
