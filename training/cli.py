@@ -38,10 +38,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from training.external import load_external, read_jsonl, readers
     from training.train import train
 
-    named = [(key, paths) for key, paths in (("real", args.real), ("external", args.external)) if paths]
+    named = (("real", args.real), ("external", args.external))
+    labels = (args.real or args.external or (None, None))[1]  # the two options exclude each other
     try:  # a bad file fails now, not after minutes of fitting
-        sets = {key: load_external(*paths) for key, paths in named}
-        agreement = readers(read_jsonl(named[0][1][1])) if named else None
+        sets = {key: load_external(*paths) for key, paths in named if paths}
+        agreement = readers(read_jsonl(labels)) if labels else None
     except (OSError, ValueError) as exc:
         print(f"stemclaim train: {exc}", file=sys.stderr)
         return 2
