@@ -78,6 +78,12 @@ def test_evaluate_external_command_prints_the_figures(labelled):
     ([{"id": "clinic", "grade": 7}], "grade must be a number from 0 to 3"),
     ([{"id": "clinic", "grade": 1, "criteria": ["cures_everything"]}], "unknown criteria: cures_everything"),
     ([{"id": "ghost", "grade": 1}], "name pages not in"),
+    ([{"id": "clinic", "grade": 1, "disagreement": "both"}], "disagreement must be an object"),
+    ([{"id": "clinic", "grade": 1, "disagreement": {"grade": [1]}}], "disagreement grade must be the two passes'"),
+    ([{"id": "clinic", "grade": 1, "disagreement": {"criteria": ["cures_everything"]}}],
+     "disagreement criteria must be a list of rubric ids"),
+    ([{"id": "clinic", "grade": 1, "disagreement": {"criteria": [{"id": 1}]}}],
+     "disagreement criteria must be a list of rubric ids"),
 ])
 def test_evaluate_external_refuses_bad_labels(labelled, tmp_path, capsys, labels, message):
     bad = _write(tmp_path / "bad.jsonl", labels)

@@ -93,6 +93,20 @@ def _label_problem(label: dict, known: set[str]) -> str | None:
         return f"unknown criteria: {', '.join(unknown)}"
     if "applicable" in label and not isinstance(label["applicable"], bool):
         return "applicable must be true or false"
+    return _disagreement_problem(label.get("disagreement", {}), known)
+
+
+def _disagreement_problem(disagreement: object, known: set[str]) -> str | None:
+    """What is wrong with a merged label's record of where its two passes differed (:func:`merge`), if anything."""
+    if not isinstance(disagreement, dict):
+        return "disagreement must be an object"
+    grades = disagreement.get("grade", [0, 0])
+    if not (isinstance(grades, list) and len(grades) == 2 and all(
+            isinstance(g, (int, float)) and not isinstance(g, bool) and 0 <= g <= 3 for g in grades)):
+        return "disagreement grade must be the two passes' grades, each from 0 to 3"
+    criteria = disagreement.get("criteria", [])
+    if not isinstance(criteria, list) or not all(isinstance(c, str) and c in known for c in criteria):
+        return "disagreement criteria must be a list of rubric ids"
     return None
 
 
